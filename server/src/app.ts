@@ -1,0 +1,137 @@
+// Builds the Fastify app from plugins and modules. main.ts listens; tests call inject().
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import multipart from "@fastify/multipart";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import type { AppContext } from "./context.js";
+import { DomainError } from "./http/errors.js";
+import { guardPlugin } from "./http/guard.js";
+import { opsRoutes } from "./http/ops-routes.js";
+import { problemPlugin, sendProblem } from "./http/problem-plugin.js";
+import { devRoutes } from "./modules/dev/routes.js";
+import { identityRoutes } from "./modules/identity/routes.js";
+import { notifyRoutes } from "./modules/notify/routes.js";
+import { reviewRoutes } from "./modules/reviews/routes.js";
+import { staffRoutes } from "./modules/staff/routes.js";
+
+export const REDACTED_PATHS = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.newPassword",
+  "*.currentPassword",
+  "*.paymentPassword",
+  "*.otp",
+  "*.code",
+  "*.captcha",
+  "*.cardNumber",
+  "*.idNumber",
+  "*.secret",
+];
+
+const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
+
+export type BuildOptions = { logger?: boolean };
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger:
+      opts.logger === false
+        ? false
+        : { level: ctx.config.logLevel, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } },
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: "x-request-id",
+    genReqId: () => crypto.randomUUID(),
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  await app.register(problemPlugin);
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: 600,
+    timeWindow: "1 minute",
+    errorResponseBuilder: (_req, info) =>
+      new DomainError("rate_limited", {
+        detail: `Too many requests; try again in ${Math.ceil(info.ttl / 1000)} s`,
+      }),
+  });
+  await app.register(multipart, { limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 10 } });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "OpenCounter API",
+        version: "1.0.0",
+        description:
+          "Public API v1 of OpenCounter. Errors are RFC 9457 problem+json with a stable `code`. " +
+          "Browser clients use the session cookie and must echo the `oc_csrf` cookie in `X-CSRF-Token` on unsafe requests.",
+      },
+      servers: [{ url: ctx.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: "oc_session" },
+          csrf: { type: "apiKey", in: "header", name: "X-CSRF-Token" },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  await app.register(guardPlugin, ctx);
+  await app.register(opsRoutes, ctx);
+  await app.register(identityRoutes, ctx);
+  await app.register(notifyRoutes, ctx);
+  await app.register(reviewRoutes, ctx);
+  await app.register(staffRoutes, ctx);
+  if (ctx.config.env !== "production") await app.register(devRoutes, ctx);
+
+  app.get("/api/v1/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+
+  const webDist = ctx.config.webDist ?? defaultWebDist;
+  if (existsSync(path.join(webDist, "index.html"))) {
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
+    // Client-side routes of each face fall back to that face's index.html.
+    app.setNotFoundHandler((req, reply) => {
+      const url = req.url.split("?")[0] ?? "/";
+      const wantsHtml = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+      if (!wantsHtml || url.startsWith("/api/") || url.startsWith("/sandbox-gateway/")) {
+        return sendProblem(
+          reply,
+          new DomainError("not_found", { detail: `No route for ${req.method} ${url}` }),
+        );
+      }
+      const face = url.startsWith("/console")
+        ? "console/index.html"
+        : url.startsWith("/kiosk")
+          ? "kiosk/index.html"
+          : "index.html";
+      return reply.sendFile(face);
+    });
+  }
+
+  return app;
+}

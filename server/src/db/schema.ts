@@ -1,0 +1,198 @@
+// Table types for Kysely. Keep in step with server/migrations.
+import type { ColumnType, Generated, JSONColumnType } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export type UserKind = "customer" | "staff";
+export type UserStatus = "active" | "frozen" | "disabled";
+
+export type Preferences = {
+  language?: "zh-CN" | "en";
+  theme?: "light" | "dark" | "high-contrast";
+  fontSize?: "standard" | "large" | "extra-large";
+  elderMode?: boolean;
+  homeModules?: string[];
+};
+
+export type UsersTable = {
+  id: Generated<string>;
+  kind: UserKind;
+  phone: string | null;
+  email: string | null;
+  email_verified_at: NullableTimestamp;
+  name: string | null;
+  id_number_enc: Buffer | null;
+  id_number_masked: string | null;
+  id_number_hash: string | null;
+  password_hash: string;
+  payment_password_hash: string | null;
+  payment_failed_count: Generated<number>;
+  payment_lock_level: Generated<number>;
+  payment_locked_until: NullableTimestamp;
+  totp_secret_enc: Buffer | null;
+  totp_enabled_at: NullableTimestamp;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
+  frozen_at: NullableTimestamp;
+  verification_level: Generated<number>;
+  preferences: JSONColumnType<Preferences, string | undefined, string>;
+  password_changed_at: Generated<Date>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type TotpBackupCodesTable = {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+};
+
+export type SessionsTable = {
+  id: string;
+  user_id: string;
+  stage: ColumnType<"full" | "mfa_enroll", "full" | "mfa_enroll" | undefined, "full" | "mfa_enroll">;
+  ip: string | null;
+  user_agent: string | null;
+  device: string | null;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+};
+
+export type OneTimeCodesTable = {
+  id: Generated<string>;
+  channel: "sms" | "email";
+  destination: string;
+  purpose: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+};
+
+export type CaptchasTable = {
+  id: Generated<string>;
+  answer_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+};
+
+export type LoginThrottleTable = {
+  key: string;
+  failures: Generated<number>;
+  lock_level: Generated<number>;
+  locked_until: NullableTimestamp;
+  updated_at: Timestamp;
+};
+
+export type LoginEventsTable = {
+  id: Generated<string>;
+  user_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  device: string | null;
+  result: string;
+  created_at: CreatedAt;
+};
+
+export type RateCountersTable = {
+  key: string;
+  window_start: Date | string;
+  count: Generated<number>;
+};
+
+export type BankCardsTable = {
+  id: Generated<string>;
+  user_id: string;
+  card_enc: Buffer;
+  card_hash: string;
+  last4: string;
+  holder_name: string;
+  bank_name: string | null;
+  created_at: CreatedAt;
+  removed_at: NullableTimestamp;
+};
+
+export type FilesTable = {
+  id: Generated<string>;
+  owner_user_id: string | null;
+  content_type: string;
+  size: number;
+  sha256: string;
+  data: Buffer;
+  created_at: CreatedAt;
+};
+
+export type ReviewStatus = "pending" | "approved" | "rejected" | "cancelled";
+
+export type ReviewItemsTable = {
+  id: Generated<string>;
+  kind: string;
+  subject_user_id: string | null;
+  payload: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  status: ColumnType<ReviewStatus, ReviewStatus | undefined, ReviewStatus>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_reason: string | null;
+};
+
+export type NotificationsTable = {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: CreatedAt;
+  read_at: NullableTimestamp;
+};
+
+export type OutboundMessagesTable = {
+  id: Generated<string>;
+  channel: "sms" | "email";
+  destination: string;
+  subject: string | null;
+  body: string;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+  error: string | null;
+};
+
+export type AuditLogTable = {
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string, never>;
+  actor_id: string | null;
+  actor_kind: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  details: JSONColumnType<Record<string, unknown>, string | undefined, never>;
+  prev_hash: string;
+  hash: string;
+};
+
+export type Database = {
+  users: UsersTable;
+  totp_backup_codes: TotpBackupCodesTable;
+  sessions: SessionsTable;
+  one_time_codes: OneTimeCodesTable;
+  captchas: CaptchasTable;
+  login_throttle: LoginThrottleTable;
+  login_events: LoginEventsTable;
+  rate_counters: RateCountersTable;
+  bank_cards: BankCardsTable;
+  files: FilesTable;
+  review_items: ReviewItemsTable;
+  notifications: NotificationsTable;
+  outbound_messages: OutboundMessagesTable;
+  audit_log: AuditLogTable;
+};

@@ -1,0 +1,53 @@
+// Every route names the permission it needs; roles grant permissions. Nothing is allowed by default.
+export const roles = [
+  "customer",
+  "agent",
+  "supervisor",
+  "reviewer",
+  "finance",
+  "technician",
+  "admin",
+] as const;
+export type Role = (typeof roles)[number];
+export const staffRoles = roles.filter((r): r is Exclude<Role, "customer"> => r !== "customer");
+
+export const permissions = [
+  /** Anyone, logged in or not. */
+  "public",
+  /** A staff member who logged in but has not set up two-step verification yet. */
+  "mfa_enroll",
+  /** Any fully logged-in person: their own profile, sessions, security settings. */
+  "self",
+  /** Customer-only self-service: bank cards, payment password, freeze, change requests. */
+  "customer",
+  "reviews:read",
+  "reviews:decide",
+  "customers:read",
+  "audit:read",
+  "staff:manage",
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const grants: Record<Role, readonly Permission[]> = {
+  customer: ["self", "customer"],
+  agent: ["self", "customers:read"],
+  supervisor: ["self", "customers:read", "audit:read"],
+  reviewer: ["self", "reviews:read", "reviews:decide", "customers:read"],
+  finance: ["self", "reviews:read", "reviews:decide", "customers:read"],
+  technician: ["self"],
+  admin: ["self", "reviews:read", "reviews:decide", "customers:read", "audit:read", "staff:manage"],
+};
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function permissionsOf(userRoles: readonly string[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of userRoles) if (isRole(r)) for (const p of grants[r]) out.add(p);
+  return out;
+}
+
+export function roleGrants(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}

@@ -1,0 +1,11 @@
+export { purgeExpiredIdentityRows } from "./maintenance.js";
+export { maskCard, maskEmail, maskIdNumber, maskName, maskPhone } from "./mask.js";
+export { consumeOtp, issueOtp, type OtpPurpose, otpPurposes } from "./otp.js";
+export {
+  createSession,
+  type LoadedSession,
+  revokeSession,
+  revokeUserSessions,
+  SESSION_COOKIE,
+  type SessionUser,
+} from "./sessions.js";

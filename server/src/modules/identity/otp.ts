@@ -1,0 +1,134 @@
+// One-time codes: 6 CSPRNG digits, 5-minute life, single use, bound to destination + purpose,
+// 60 s between sends, at most 5 wrong tries.
+import type { Clock } from "../../clock.js";
+import { randomDigits, sha256Hex } from "../../crypto.js";
+import type { Db, Executor, Tx } from "../../db/database.js";
+import { DomainError } from "../../http/errors.js";
+import type { Notifier } from "../notify/service.js";
+
+export const otpPurposes = [
+  "register",
+  "login",
+  "reset_password",
+  "payment_password",
+  "withdrawal",
+  "change_phone",
+  "verify_email",
+  "unfreeze",
+] as const;
+export type OtpPurpose = (typeof otpPurposes)[number];
+export type OtpChannel = "sms" | "email";
+
+export const OTP_TTL_MS = 5 * 60 * 1000;
+export const OTP_RESEND_MS = 60 * 1000;
+export const OTP_MAX_ATTEMPTS = 5;
+
+const purposeText: Record<OtpPurpose, string> = {
+  register: "注册账户",
+  login: "登录",
+  reset_password: "重置登录密码",
+  payment_password: "设置支付密码",
+  withdrawal: "提现",
+  change_phone: "更换手机号",
+  verify_email: "验证邮箱",
+  unfreeze: "解冻账户",
+};
+
+// The code is hashed with its destination and purpose, so a row cannot be replayed elsewhere.
+const codeHash = (destination: string, purpose: string, code: string) =>
+  sha256Hex(`${destination}\n${purpose}\n${code}`);
+
+export async function issueOtp(
+  db: Executor,
+  clock: Clock,
+  notifier: Notifier,
+  req: { channel: OtpChannel; destination: string; purpose: OtpPurpose },
+): Promise<{ expiresIn: number; resendIn: number }> {
+  const now = clock.now();
+  const last = await db
+    .selectFrom("one_time_codes")
+    .select("created_at")
+    .where("destination", "=", req.destination)
+    .where("purpose", "=", req.purpose)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  if (last && now.getTime() - last.created_at.getTime() < OTP_RESEND_MS) {
+    const wait = Math.ceil((OTP_RESEND_MS - (now.getTime() - last.created_at.getTime())) / 1000);
+    throw new DomainError(
+      "otp_resend_too_soon",
+      { detail: `Wait ${wait} s`, retryAfter: wait },
+      { "retry-after": String(wait) },
+    );
+  }
+  const code = randomDigits(6);
+  // A new code replaces any older one for the same destination and purpose.
+  await db
+    .updateTable("one_time_codes")
+    .set({ consumed_at: now })
+    .where("destination", "=", req.destination)
+    .where("purpose", "=", req.purpose)
+    .where("consumed_at", "is", null)
+    .execute();
+  await db
+    .insertInto("one_time_codes")
+    .values({
+      channel: req.channel,
+      destination: req.destination,
+      purpose: req.purpose,
+      code_hash: codeHash(req.destination, req.purpose, code),
+      created_at: now,
+      expires_at: new Date(now.getTime() + OTP_TTL_MS),
+    })
+    .execute();
+  const text = `您正在${purposeText[req.purpose]}，验证码 ${code}，5 分钟内有效。请勿告诉任何人，工作人员不会向您索要验证码。`;
+  if (req.channel === "sms") await notifier.sendSms(db, req.destination, `【OpenCounter】${text}`);
+  else await notifier.sendEmail(db, req.destination, `OpenCounter 验证码 ${code}`, text);
+  return { expiresIn: OTP_TTL_MS / 1000, resendIn: OTP_RESEND_MS / 1000 };
+}
+
+/**
+ * Consumes the live code for destination + purpose, or throws `invalid_otp`. A wrong guess
+ * counts against the code and the fifth burns it. It runs in a transaction of its own (hence
+ * `Db`, not a caller's transaction): a wrong guess must stay counted even when the caller's
+ * work rolls back.
+ */
+export async function consumeOtp(
+  db: Db,
+  clock: Clock,
+  req: { destination: string; purpose: OtpPurpose; code: string },
+): Promise<void> {
+  const wrong = await db.transaction().execute((tx) => consumeOtpIn(tx, clock, req));
+  if (wrong) throw wrong;
+}
+
+async function consumeOtpIn(
+  db: Tx,
+  clock: Clock,
+  req: { destination: string; purpose: OtpPurpose; code: string },
+): Promise<DomainError | null> {
+  const now = clock.now();
+  const row = await db
+    .selectFrom("one_time_codes")
+    .select(["id", "code_hash", "attempts"])
+    .where("destination", "=", req.destination)
+    .where("purpose", "=", req.purpose)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", now)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return new DomainError("invalid_otp");
+  if (row.code_hash !== codeHash(req.destination, req.purpose, req.code)) {
+    const attempts = row.attempts + 1;
+    await db
+      .updateTable("one_time_codes")
+      .set({ attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumed_at: now } : {}) })
+      .where("id", "=", row.id)
+      .execute();
+    return new DomainError("invalid_otp", { attemptsLeft: Math.max(0, OTP_MAX_ATTEMPTS - attempts) });
+  }
+  await db.updateTable("one_time_codes").set({ consumed_at: now }).where("id", "=", row.id).execute();
+  return null;
+}

@@ -1,0 +1,173 @@
+// Browser sessions: a random cookie token whose SHA-256 is the row id.
+import type { Clock } from "../../clock.js";
+import { randomToken, sha256Hex } from "../../crypto.js";
+import type { Executor } from "../../db/database.js";
+
+export const SESSION_COOKIE = "oc_session";
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+/** last_seen_at is written at most this often, so reads do not each cost a write. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export type SessionStage = "full" | "mfa_enroll";
+
+export type SessionUser = {
+  id: string;
+  kind: "customer" | "staff";
+  roles: string[];
+  status: "active" | "frozen" | "disabled";
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+};
+
+export type LoadedSession = { id: string; stage: SessionStage; user: SessionUser };
+
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+/** A short human label for the device list: "Chrome on Android". */
+export function describeDevice(userAgent: string | null): string {
+  if (!userAgent) return "Unknown device";
+  const ua = userAgent;
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /MicroMessenger/i.test(ua)
+      ? "WeChat"
+      : /Chrome\//.test(ua)
+        ? "Chrome"
+        : /Firefox\//.test(ua)
+          ? "Firefox"
+          : /Safari\//.test(ua)
+            ? "Safari"
+            : /curl|node|undici|axios/i.test(ua)
+              ? "Script"
+              : "Browser";
+  const os = /Android/.test(ua)
+    ? "Android"
+    : /iPhone|iPad|iOS/.test(ua)
+      ? "iOS"
+      : /Windows/.test(ua)
+        ? "Windows"
+        : /Mac OS X|Macintosh/.test(ua)
+          ? "macOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : "unknown OS";
+  return `${browser} on ${os}`;
+}
+
+export async function createSession(
+  db: Executor,
+  clock: Clock,
+  userId: string,
+  client: ClientInfo,
+  stage: SessionStage = "full",
+): Promise<{ token: string; id: string; expiresAt: Date }> {
+  const token = randomToken(32);
+  const id = sha256Hex(token);
+  const now = clock.now();
+  const expiresAt = new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS);
+  await db
+    .insertInto("sessions")
+    .values({
+      id,
+      user_id: userId,
+      stage,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 512) ?? null,
+      device: describeDevice(client.userAgent),
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+    })
+    .execute();
+  return { token, id, expiresAt };
+}
+
+export async function loadSession(db: Executor, clock: Clock, token: string): Promise<LoadedSession | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  const id = sha256Hex(token);
+  const row = await db
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.user_id")
+    .select([
+      "sessions.id",
+      "sessions.stage",
+      "sessions.last_seen_at",
+      "sessions.expires_at",
+      "sessions.revoked_at",
+      "users.id as user_id",
+      "users.kind",
+      "users.roles",
+      "users.status",
+      "users.name",
+      "users.phone",
+      "users.email",
+    ])
+    .where("sessions.id", "=", id)
+    .executeTakeFirst();
+  if (!row || row.revoked_at) return null;
+  const now = clock.now();
+  if (row.expires_at <= now) return null;
+  if (now.getTime() - row.last_seen_at.getTime() > IDLE_TIMEOUT_MS) {
+    await revokeSession(db, clock, id, "idle_timeout");
+    return null;
+  }
+  if (row.status !== "active") return null;
+  if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+    await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", id).execute();
+  }
+  return {
+    id: row.id,
+    stage: row.stage,
+    user: {
+      id: row.user_id,
+      kind: row.kind,
+      roles: row.roles,
+      status: row.status,
+      name: row.name,
+      phone: row.phone,
+      email: row.email,
+    },
+  };
+}
+
+export async function revokeSession(db: Executor, clock: Clock, id: string, reason: string): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ revoked_at: clock.now(), revoked_reason: reason })
+    .where("id", "=", id)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+/** Ends every live session of a user, except `keepId` when given. Returns how many ended. */
+export async function revokeUserSessions(
+  db: Executor,
+  clock: Clock,
+  userId: string,
+  reason: string,
+  keepId?: string,
+): Promise<number> {
+  let q = db
+    .updateTable("sessions")
+    .set({ revoked_at: clock.now(), revoked_reason: reason })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null);
+  if (keepId) q = q.where("id", "!=", keepId);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function listLiveSessions(db: Executor, clock: Clock, userId: string) {
+  const now = clock.now();
+  return db
+    .selectFrom("sessions")
+    .select(["id", "ip", "device", "user_agent", "created_at", "last_seen_at"])
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .where("expires_at", ">", now)
+    .where("last_seen_at", ">", new Date(now.getTime() - IDLE_TIMEOUT_MS))
+    .orderBy("last_seen_at", "desc")
+    .execute();
+}

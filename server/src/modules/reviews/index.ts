@@ -1,0 +1,7 @@
+export {
+  createReviewItem,
+  type ReviewDecision,
+  type ReviewHandler,
+  type ReviewItem,
+  registerReviewHandler,
+} from "./registry.js";

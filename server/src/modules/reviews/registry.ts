@@ -1,0 +1,52 @@
+// Maker-checker: modules put items in the shared queue and register what approval does.
+import type { AppContext } from "../../context.js";
+import type { Executor, Tx } from "../../db/database.js";
+
+export type ReviewItem = {
+  id: string;
+  kind: string;
+  subjectUserId: string | null;
+  payload: Record<string, unknown>;
+  createdBy: string | null;
+  createdAt: Date;
+};
+
+export type ReviewDecision = { reviewerId: string; reason: string | null };
+
+export type ReviewHandler = {
+  /** Shown to reviewers; may reveal only masked data. */
+  describe(item: ReviewItem): { title: string; summary: Record<string, string> };
+  /** Applies the change, inside the transaction that records the approval. */
+  approve(tx: Tx, item: ReviewItem, decision: ReviewDecision, ctx: AppContext): Promise<void>;
+  /** Optional: tells the customer, releases holds. Inside the same transaction. */
+  reject?(tx: Tx, item: ReviewItem, decision: ReviewDecision, ctx: AppContext): Promise<void>;
+};
+
+const handlers = new Map<string, ReviewHandler>();
+
+export function registerReviewHandler(kind: string, handler: ReviewHandler): void {
+  if (handlers.has(kind)) throw new Error(`review handler for ${kind} registered twice`);
+  handlers.set(kind, handler);
+}
+
+export function reviewHandler(kind: string): ReviewHandler | undefined {
+  return handlers.get(kind);
+}
+
+export async function createReviewItem(
+  db: Executor,
+  item: { kind: string; subjectUserId: string; payload: Record<string, unknown>; createdBy: string | null },
+): Promise<string> {
+  if (!handlers.has(item.kind)) throw new Error(`no review handler for ${item.kind}`);
+  const row = await db
+    .insertInto("review_items")
+    .values({
+      kind: item.kind,
+      subject_user_id: item.subjectUserId,
+      payload: JSON.stringify(item.payload),
+      created_by: item.createdBy,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
