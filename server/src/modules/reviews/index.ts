@@ -1,5 +1,6 @@
 export {
   createReviewItem,
+  PROOF_FILE_KEY,
   type ReviewDecision,
   type ReviewHandler,
   type ReviewItem,

@@ -2,6 +2,18 @@
 import type { AppContext } from "../../context.js";
 import type { Executor, Tx } from "../../db/database.js";
 
+/**
+ * The payload key under which a module stores the id of an uploaded `files` row that backs
+ * the request (an ID-card photo, a certificate). Reviewers download it from
+ * `GET /api/v1/console/reviews/:id/proof`.
+ */
+export const PROOF_FILE_KEY = "proofFileId";
+
+export function proofFileIdOf(payload: Record<string, unknown>): string | null {
+  const id = payload[PROOF_FILE_KEY];
+  return typeof id === "string" ? id : null;
+}
+
 export type ReviewItem = {
   id: string;
   kind: string;
