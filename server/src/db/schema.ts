@@ -33,6 +33,7 @@ export type UsersTable = {
   payment_locked_until: NullableTimestamp;
   totp_secret_enc: Buffer | null;
   totp_enabled_at: NullableTimestamp;
+  totp_last_step: ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
   roles: ColumnType<string[], string[] | undefined, string[]>;
   status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
   frozen_at: NullableTimestamp;

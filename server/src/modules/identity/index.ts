@@ -10,3 +10,4 @@ export {
   SESSION_COOKIE,
   type SessionUser,
 } from "./sessions.js";
+export { verifySecondFactor, verifyTotp } from "./totp.js";
