@@ -19,7 +19,7 @@ import type { AppContext } from "./context.js";
 import { DomainError } from "./http/errors.js";
 import { guardPlugin } from "./http/guard.js";
 import { opsRoutes } from "./http/ops-routes.js";
-import { problemPlugin, sendProblem } from "./http/problem-plugin.js";
+import { problemPlugin } from "./http/problem-plugin.js";
 import { devRoutes } from "./modules/dev/routes.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { notifyRoutes } from "./modules/notify/routes.js";
@@ -64,7 +64,22 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     reply.header("x-request-id", req.id);
   });
 
-  await app.register(problemPlugin);
+  const webDist = ctx.config.webDist ?? defaultWebDist;
+  const hasWeb = existsSync(path.join(webDist, "index.html"));
+  // Client-side routes of each face fall back to that face's index.html.
+  await app.register(problemPlugin, {
+    pageFallback: hasWeb
+      ? (url, reply) => {
+          if (url.startsWith("/sandbox-gateway/") || url.startsWith("/dev/")) return null;
+          const face = url.startsWith("/console")
+            ? "console/index.html"
+            : url.startsWith("/kiosk")
+              ? "kiosk/index.html"
+              : "index.html";
+          return reply.sendFile(face);
+        }
+      : undefined,
+  });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,
@@ -111,27 +126,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     app.swagger(),
   );
 
-  const webDist = ctx.config.webDist ?? defaultWebDist;
-  if (existsSync(path.join(webDist, "index.html"))) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
-    // Client-side routes of each face fall back to that face's index.html.
-    app.setNotFoundHandler((req, reply) => {
-      const url = req.url.split("?")[0] ?? "/";
-      const wantsHtml = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
-      if (!wantsHtml || url.startsWith("/api/") || url.startsWith("/sandbox-gateway/")) {
-        return sendProblem(
-          reply,
-          new DomainError("not_found", { detail: `No route for ${req.method} ${url}` }),
-        );
-      }
-      const face = url.startsWith("/console")
-        ? "console/index.html"
-        : url.startsWith("/kiosk")
-          ? "kiosk/index.html"
-          : "index.html";
-      return reply.sendFile(face);
-    });
-  }
-
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: ["index.html"] });
   return app;
 }

@@ -13,6 +13,9 @@ export type Executor = Db | Tx;
 
 export function createDb(url: string, max = 20): { db: Db; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle connection dropped by the server (restart, shutdown) must not crash the process;
+  // the pool replaces it on next use.
+  pool.on("error", () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }

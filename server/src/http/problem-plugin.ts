@@ -10,7 +10,12 @@ export function sendProblem(reply: FastifyReply, err: DomainError) {
   return reply.code(err.status).type("application/problem+json").send(body);
 }
 
-export const problemPlugin = fp(async (app: FastifyInstance) => {
+export type ProblemPluginOptions = {
+  /** For a GET of a page that is not an API route: the HTML file to answer with, if any. */
+  pageFallback?: (url: string, reply: FastifyReply) => FastifyReply | null;
+};
+
+export const problemPlugin = fp(async (app: FastifyInstance, opts: ProblemPluginOptions) => {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof DomainError) return sendProblem(reply, error);
     if (hasZodFastifySchemaValidationErrors(error)) {

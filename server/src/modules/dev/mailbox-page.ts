@@ -1,4 +1,4 @@
-// A plain, accessible HTML page for the dev mailbox; refreshes itself every 5 s.
+// A plain, accessible HTML page for the dev mailbox (no auto-refresh: axe forbids a timed meta refresh).
 type Row = {
   destination: string;
   channel: "sms" | "email";
@@ -29,7 +29,6 @@ export function renderMailbox(rows: Row[], filter: string): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="5">
 <title>开发邮箱 Dev mailbox · OpenCounter</title>
 <style>
 body { font: 16px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 860px; padding: 16px; color: #1f1f1f; }

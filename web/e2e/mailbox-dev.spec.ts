@@ -1,0 +1,8 @@
+import { expect, test } from "@playwright/test";
+import { expectAccessible } from "./support/axe";
+
+test("the dev mailbox page lists messages and passes axe", async ({ page }) => {
+  await page.goto("/dev/mailbox");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Dev mailbox");
+  await expectAccessible(page, "dev mailbox");
+});
