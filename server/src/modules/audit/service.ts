@@ -50,7 +50,9 @@ export async function verifyAuditChain(db: Executor): Promise<AuditVerification>
   let rows = 0;
   for await (const r of streamAuditRows(db)) {
     rows++;
-    if (r.prev_hash !== prev) return { ok: false, rows, brokenAt: r.id, reason: "prev_hash_mismatch" };
+    // ids are bigint at runtime (see db/database.ts); callers print and serialise them.
+    const id = String(r.id);
+    if (r.prev_hash !== prev) return { ok: false, rows, brokenAt: id, reason: "prev_hash_mismatch" };
     const expected = chainHash(prev, {
       at: r.at,
       actorId: r.actor_id,
@@ -61,7 +63,7 @@ export async function verifyAuditChain(db: Executor): Promise<AuditVerification>
       ip: r.ip,
       details: r.details,
     });
-    if (expected !== r.hash) return { ok: false, rows, brokenAt: r.id, reason: "hash_mismatch" };
+    if (expected !== r.hash) return { ok: false, rows, brokenAt: id, reason: "hash_mismatch" };
     prev = r.hash;
   }
   return { ok: true, rows };

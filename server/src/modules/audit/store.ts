@@ -78,7 +78,7 @@ export function listAuditRows(db: Executor, q: AuditQuery): Promise<AuditRow[]> 
     .limit(q.limit + 1);
   if (q.cursor) query = query.where("id", "<", q.cursor);
   if (q.actorId) query = query.where("actor_id", "=", q.actorId);
-  if (q.action) query = query.where("action", "like", `${q.action}%`);
+  if (q.action) query = query.where("action", "like", `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   if (q.targetId) query = query.where("target_id", "=", q.targetId);
   return query.execute();
 }
