@@ -45,14 +45,21 @@ export const REDACTED_PATHS = [
 
 const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../web/dist");
 
-export type BuildOptions = { logger?: boolean };
+export type BuildOptions = {
+  /** false: no logs (tests); a stream: JSON logs written there (tests that check redaction). */
+  logger?: false | NodeJS.WritableStream;
+};
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger:
       opts.logger === false
         ? false
-        : { level: ctx.config.logLevel, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } },
+        : {
+            level: ctx.config.logLevel,
+            redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+            ...(opts.logger ? { stream: opts.logger } : {}),
+          },
     bodyLimit: 1024 * 1024,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),

@@ -36,7 +36,10 @@ export async function createTestDatabase(): Promise<string> {
   return withDatabase(server, name);
 }
 
-export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function createTestApp(
+  overrides: Partial<Config> = {},
+  logStream?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const databaseUrl = await createTestDatabase();
   const { db } = createDb(databaseUrl, 10);
   const config: Config = {
@@ -53,7 +56,7 @@ export async function createTestApp(overrides: Partial<Config> = {}): Promise<Te
     audit: createAuditTrail(db, clock),
     notifier,
   };
-  const app = await buildApp(ctx, { logger: false });
+  const app = await buildApp(ctx, { logger: logStream ?? false });
   await app.ready();
   return {
     app,

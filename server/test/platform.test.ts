@@ -60,4 +60,32 @@ describe("platform", () => {
       errors: [expect.objectContaining({ path: "limit" })],
     });
   });
+
+  it("refuses a body over 1 MB with 413 payload_too_large and writes nothing", async () => {
+    const before = await t.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    const res = await t.client().post("/api/v1/auth/register", {
+      phone: "13800000001",
+      password: "x".repeat(1_100_000),
+      otp: "123456",
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: "payload_too_large", status: 413 });
+    const after = await t.db
+      .selectFrom("users")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it("answers malformed JSON with a problem+json 400", async () => {
+    const res = await t
+      .client()
+      .post("/api/v1/auth/login", "{not json", { headers: { "content-type": "application/json" } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers["content-type"]).toContain("application/problem+json");
+    expect(res.json().code).toBe("bad_request");
+  });
 });
