@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 const levels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -45,6 +46,13 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
+/**
+ * A relative DATA_DIR is taken from the repository root, not the working directory: npm runs
+ * workspace scripts inside server/, so `npm start`, `npm run audit:verify` and a start from
+ * the root must all find the same ./data.
+ */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -57,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === "production" && !e.SECRET_KEY) {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required when NODE_ENV=production");
   }
-  const dataDir = path.resolve(e.DATA_DIR);
+  const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
