@@ -14,7 +14,15 @@ export type SecurityEvent =
   | { kind: "bank_card_removed"; masked: string }
   | { kind: "account_frozen" }
   | { kind: "account_unfrozen" }
-  | { kind: "account_locked"; minutes: number };
+  | { kind: "account_locked"; minutes: number }
+  | { kind: "payment_password_locked"; minutes: number }
+  | { kind: "profile_change_approved"; field: ProfileField }
+  | { kind: "profile_change_rejected"; field: ProfileField; reason: string | null }
+  | { kind: "unfreeze_rejected"; reason: string | null };
+
+export type ProfileField = "name" | "idNumber";
+
+const fieldText: Record<ProfileField, string> = { name: "姓名", idNumber: "身份证号码" };
 
 function describe(e: SecurityEvent): { title: string; body: string } {
   switch (e.kind) {
@@ -53,6 +61,23 @@ function describe(e: SecurityEvent): { title: string; body: string } {
       return {
         title: "登录已临时锁定",
         body: `多次登录失败，账户登录已锁定 ${e.minutes} 分钟。如非本人操作，请修改密码。`,
+      };
+    case "payment_password_locked":
+      return {
+        title: "支付密码已临时锁定",
+        body: `支付密码多次输入错误，已锁定 ${e.minutes} 分钟。如非本人操作，请立即冻结账户。`,
+      };
+    case "profile_change_approved":
+      return { title: "资料修改已通过", body: `您提交的${fieldText[e.field]}修改申请已审核通过。` };
+    case "profile_change_rejected":
+      return {
+        title: "资料修改未通过",
+        body: `您提交的${fieldText[e.field]}修改申请未通过审核${e.reason ? `，原因：${e.reason}` : ""}。`,
+      };
+    case "unfreeze_rejected":
+      return {
+        title: "解冻申请未通过",
+        body: `您的账户解冻申请未通过审核${e.reason ? `，原因：${e.reason}` : ""}。`,
       };
     default: {
       const never: never = e;
