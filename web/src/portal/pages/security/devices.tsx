@@ -1,0 +1,85 @@
+import { Button, Dialog } from "antd-mobile";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { del, get, post } from "../../../common/api";
+import { errorText } from "../../../common/ui/error-text";
+import { Notice } from "../../../common/ui/notice";
+import { Page } from "../../layout";
+import type { SessionItem } from "../../types";
+
+export function DevicesPage() {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<SessionItem[] | null>(null);
+  const [error, setError] = useState("");
+  const [notice, setNotice] = useState("");
+
+  const load = useCallback(async () => {
+    try {
+      setItems((await get<{ items: SessionItem[] }>("/api/v1/me/sessions")).items);
+    } catch (err) {
+      setError(errorText(t, err));
+    }
+  }, [t]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function act(action: () => Promise<unknown>, done: string) {
+    setError("");
+    setNotice("");
+    try {
+      await action();
+      setNotice(done);
+      await load();
+    } catch (err) {
+      setError(errorText(t, err));
+    }
+  }
+
+  return (
+    <Page title={t("security.devices")} back="/security">
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      <ul className="oc-list oc-card">
+        {(items ?? []).map((s) => (
+          <li key={s.id}>
+            <div className="oc-list-title">
+              {s.device ?? t("devices.unknownDevice")}
+              {s.current ? <span className="oc-status">✓ {t("devices.thisDevice")}</span> : null}
+            </div>
+            <div className="oc-weak">
+              {t("devices.ip")}: {s.ip ?? "—"} · {t("devices.lastSeen")}:{" "}
+              {new Date(s.lastSeenAt).toLocaleString()}
+            </div>
+            {!s.current ? (
+              <button
+                type="button"
+                className="oc-button"
+                onClick={() =>
+                  act(() => del(`/api/v1/me/sessions/${encodeURIComponent(s.id)}`), t("devices.revoked"))
+                }
+              >
+                {t("devices.revoke")}
+                <span className="oc-visually-hidden"> {s.device ?? ""}</span>
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      <Button
+        block
+        onClick={async () => {
+          const sure = await Dialog.confirm({
+            content: t("devices.confirmOthers"),
+            confirmText: t("devices.revokeOthers"),
+            cancelText: t("common.cancel"),
+          });
+          if (sure) await act(() => post("/api/v1/me/sessions/revoke-others"), t("devices.othersRevoked"));
+        }}
+      >
+        {t("devices.revokeOthers")}
+      </Button>
+    </Page>
+  );
+}

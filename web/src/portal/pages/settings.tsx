@@ -1,0 +1,99 @@
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { Language } from "../../common/i18n";
+import type { FontSize, Preferences, Theme } from "../../common/preferences";
+import { errorText } from "../../common/ui/error-text";
+import { ChoiceGroup, SwitchField } from "../../common/ui/fields";
+import { Notice } from "../../common/ui/notice";
+import { Page, Section } from "../layout";
+import { useModuleLabel } from "../module-label";
+import { homeModules, moduleInfo } from "../modules";
+import { useSession } from "../session";
+
+export function SettingsPage() {
+  const { t } = useTranslation();
+  const { me, prefs, updatePrefs } = useSession();
+  const label = useModuleLabel();
+  const [error, setError] = useState("");
+
+  const change = (p: Partial<Preferences>) => {
+    setError("");
+    updatePrefs(p).catch((err: unknown) => setError(errorText(t, err)));
+  };
+
+  return (
+    <Page title={t("settings.title")} back={me ? undefined : "/login"}>
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      {!me ? <p>{t("settings.localOnly")}</p> : null}
+      <Section title={t("settings.display")}>
+        <div className="oc-form">
+          <ChoiceGroup<Language>
+            legend={t("settings.language")}
+            name="language"
+            value={prefs.language}
+            onChange={(language) => change({ language })}
+            options={[
+              { value: "zh-CN", label: "简体中文" },
+              { value: "en", label: "English" },
+            ]}
+          />
+          <ChoiceGroup<Theme>
+            legend={t("settings.theme")}
+            name="theme"
+            value={prefs.theme}
+            onChange={(theme) => change({ theme })}
+            options={[
+              { value: "light", label: t("settings.themeLight") },
+              { value: "dark", label: t("settings.themeDark") },
+              { value: "high-contrast", label: t("settings.themeContrast") },
+            ]}
+          />
+          <ChoiceGroup<FontSize>
+            legend={t("settings.fontSize")}
+            name="fontSize"
+            value={prefs.fontSize}
+            onChange={(fontSize) => change({ fontSize })}
+            options={[
+              { value: "standard", label: t("settings.fontStandard") },
+              { value: "large", label: t("settings.fontLarge") },
+              { value: "extra-large", label: t("settings.fontExtraLarge") },
+            ]}
+          />
+          <SwitchField
+            label={t("settings.elderMode")}
+            checked={prefs.elderMode}
+            onChange={(elderMode) => change({ elderMode })}
+            description={t("settings.elderModeHint")}
+          />
+        </div>
+      </Section>
+      {me ? (
+        <Section title={t("settings.homeModules")}>
+          <fieldset className="oc-fieldset">
+            <legend>{t("settings.homeModulesLegend")}</legend>
+            {homeModules.map((m) => (
+              <label key={m} className="oc-choice">
+                <input
+                  type="checkbox"
+                  className="oc-choice-input"
+                  checked={prefs.homeModules.includes(m)}
+                  onChange={(e) =>
+                    change({
+                      homeModules: e.target.checked
+                        ? homeModules.filter((x) => x === m || prefs.homeModules.includes(x))
+                        : prefs.homeModules.filter((x) => x !== m),
+                    })
+                  }
+                />
+                <span>
+                  {label(m)}
+                  {moduleInfo(m).path ? "" : ` (${t("home.comingSoon")})`}
+                </span>
+              </label>
+            ))}
+          </fieldset>
+        </Section>
+      ) : null}
+    </Page>
+  );
+}
