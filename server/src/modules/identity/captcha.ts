@@ -9,7 +9,7 @@ export const CAPTCHA_TTL_MS = 2 * 60 * 1000;
 // No 0/o, 1/l/i, 2/z, 5/s, 8/b, 9/g/q, u/v: letters people misread in a noisy image.
 const CAPTCHA_CHARS = "acdefhjkmnprtwxy34567";
 
-const answerHash = (answer: string) => sha256Hex(`captcha\n${answer.trim().toLowerCase()}`);
+export const captchaAnswerHash = (answer: string) => sha256Hex(`captcha\n${answer.trim().toLowerCase()}`);
 
 export async function createCaptcha(db: Executor, clock: Clock): Promise<{ id: string; svg: string }> {
   const { text, data } = svgCaptcha.create({
@@ -23,7 +23,7 @@ export async function createCaptcha(db: Executor, clock: Clock): Promise<{ id: s
   const row = await db
     .insertInto("captchas")
     .values({
-      answer_hash: answerHash(text),
+      answer_hash: captchaAnswerHash(text),
       created_at: now,
       expires_at: new Date(now.getTime() + CAPTCHA_TTL_MS),
     })
@@ -43,5 +43,5 @@ export async function solveCaptcha(db: Executor, clock: Clock, id: string, answe
     .where("expires_at", ">", now)
     .returning("answer_hash")
     .executeTakeFirst();
-  return row !== undefined && row.answer_hash === answerHash(answer);
+  return row !== undefined && row.answer_hash === captchaAnswerHash(answer);
 }
