@@ -13,7 +13,35 @@ const escapeHtml = (s: string) =>
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
   );
 
-export function renderMailbox(rows: Row[], filter: string): string {
+/** The current two-step code of a seeded demo staff member, so a visitor can try the console. */
+export type DemoStaffCode = { role: string; login: string; code: string | null; secondsLeft: number };
+
+function renderDemoCodes(codes: DemoStaffCode[]): string {
+  if (codes.length === 0) return "";
+  const rows = codes
+    .map(
+      (c) => `<tr>
+  <th scope="row">${escapeHtml(c.role)}</th>
+  <td>${escapeHtml(c.login)}</td>
+  <td>${c.code ? `<span class="code">${escapeHtml(c.code)}</span>` : "—"}</td>
+</tr>`,
+    )
+    .join("\n");
+  const left = codes[0]?.secondsLeft ?? 30;
+  return `<section aria-labelledby="demo-codes">
+<h2 id="demo-codes">演示员工两步验证码 Demo staff two-step codes</h2>
+<p>演示员工账号的当前动态码（每 30 秒更新，还剩 ${left} 秒）。Current codes of the demo staff accounts; they change every 30 s (${left} s left).</p>
+<table>
+<caption>登录控制台时输入 Enter at the console login</caption>
+<thead><tr><th scope="col">角色 Role</th><th scope="col">登录名 Login</th><th scope="col">验证码 Code</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</section>`;
+}
+
+export function renderMailbox(rows: Row[], filter: string, demoCodes: DemoStaffCode[] = []): string {
   const items = rows
     .map(
       (r) => `<li>
@@ -42,18 +70,27 @@ li { border: 1px solid #d0d0d0; border-radius: 8px; padding: 12px; margin-bottom
 .ch { font-weight: 600; }
 .subject { font-weight: 600; margin: 4px 0; }
 .body { margin: 4px 0 0; white-space: pre-wrap; }
+h2 { font-size: 1.2rem; margin-top: 24px; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 16px; }
+caption { text-align: left; color: #4a4a4a; padding-bottom: 4px; }
+th, td { border: 1px solid #d0d0d0; padding: 6px 8px; text-align: left; }
+.code { font: 600 1.25rem/1.2 ui-monospace, monospace; letter-spacing: .1em; }
 </style>
 </head>
 <body>
 <main>
 <h1>开发邮箱 Dev mailbox</h1>
 <p>短信和邮件在开发环境中不会真正发出，而是显示在这里。SMS and email are kept here in development.</p>
+${renderDemoCodes(demoCodes)}
+<section aria-labelledby="messages">
+<h2 id="messages">消息 Messages</h2>
 <form method="get" action="/dev/mailbox">
   <label for="to">收件人 Recipient</label>
   <input id="to" name="to" value="${escapeHtml(filter)}" placeholder="13800138000 / name@example.com">
   <button type="submit">筛选 Filter</button>
 </form>
 ${rows.length ? `<ul>${items}</ul>` : "<p>暂无消息。No messages yet.</p>"}
+</section>
 </main>
 </body>
 </html>`;

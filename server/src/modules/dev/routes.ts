@@ -4,8 +4,22 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
+import { demoStaffSecrets, demoTotp } from "../../demo/seed.js";
 import { listOutbound } from "../notify/store.js";
-import { renderMailbox } from "./mailbox-page.js";
+import { type DemoStaffCode, renderMailbox } from "./mailbox-page.js";
+
+const TOTP_PERIOD_S = 30;
+
+async function demoStaffCodes(ctx: AppContext): Promise<DemoStaffCode[]> {
+  const now = ctx.clock.now().getTime();
+  const secondsLeft = TOTP_PERIOD_S - (Math.floor(now / 1000) % TOTP_PERIOD_S);
+  return (await demoStaffSecrets(ctx)).map((s) => ({
+    role: s.role,
+    login: s.email,
+    code: s.secret ? demoTotp(s.secret, s.email).generate({ timestamp: now }) : null,
+    secondsLeft,
+  }));
+}
 
 const message = z.object({
   to: z.string(),
@@ -55,7 +69,8 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext) {
     { schema: { hide: true, querystring: z.object({ to: z.string().max(254).optional() }) } },
     async (req, reply) => {
       const rows = await listOutbound(ctx.db, req.query.to || undefined, 100);
-      return reply.type("text/html; charset=utf-8").send(renderMailbox(rows, req.query.to ?? ""));
+      const codes = await demoStaffCodes(ctx);
+      return reply.type("text/html; charset=utf-8").send(renderMailbox(rows, req.query.to ?? "", codes));
     },
   );
 }

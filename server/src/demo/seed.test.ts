@@ -1,0 +1,137 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../test/harness.js";
+import {
+  DEMO_CUSTOMER_PASSWORD,
+  DEMO_STAFF_PASSWORD,
+  type DemoLogin,
+  demoTotp,
+  seedDemoData,
+} from "./seed.js";
+
+let t: TestApp;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "oc-demo-"));
+  t = await createTestApp({ dataDir });
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const loginsFile = () => path.join(dataDir, "demo-logins.json");
+const readLogins = () => (JSON.parse(readFileSync(loginsFile(), "utf8")) as { logins: DemoLogin[] }).logins;
+
+describe("demo data", () => {
+  it("creates two customers and four staff with two-step verification, and prints how to log in", async () => {
+    const { lines } = await seedDemoData(t.ctx);
+
+    const users = await t.db
+      .selectFrom("users")
+      .select([
+        "kind",
+        "phone",
+        "email",
+        "name",
+        "roles",
+        "password_hash",
+        "totp_secret_enc",
+        "totp_enabled_at",
+      ])
+      .orderBy("created_at")
+      .execute();
+    const zhang = users.find((u) => u.phone === "13800138000");
+    expect(zhang).toMatchObject({
+      kind: "customer",
+      name: "张三",
+      roles: ["customer"],
+      totp_enabled_at: null,
+    });
+    expect(await t.ctx.crypto.verifyPassword(zhang?.password_hash ?? "", DEMO_CUSTOMER_PASSWORD)).toBe(true);
+    expect(users.find((u) => u.phone === "13900139000")).toMatchObject({ kind: "customer", name: "李四" });
+
+    const logins = readLogins();
+    for (const role of ["agent", "reviewer", "admin", "supervisor"]) {
+      const email = `${role}@opencounter.local`;
+      const staff = users.find((u) => u.email === email);
+      expect(staff).toMatchObject({ kind: "staff", roles: [role], totp_enabled_at: expect.any(Date) });
+      expect(await t.ctx.crypto.verifyPassword(staff?.password_hash ?? "", DEMO_STAFF_PASSWORD)).toBe(true);
+      const login = logins.find((l) => l.role === role);
+      const secret = t.ctx.crypto.decrypt(staff?.totp_secret_enc ?? Buffer.alloc(0));
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(login).toMatchObject({ login: email, password: DEMO_STAFF_PASSWORD, totpSecret: secret });
+      expect(login?.otpauthUrl).toMatch(/^otpauth:\/\/totp\/OpenCounter:.+\?.*secret=/);
+      expect(
+        lines.some((l) => l.startsWith(role) && l.includes(email) && l.includes(`TOTP secret ${secret}`)),
+      ).toBe(true);
+    }
+    expect(lines).toContainEqual(expect.stringMatching(/^customer\s+13800138000 \/ Demo-Counter-2026/));
+    expect(statSync(loginsFile()).mode & 0o777).toBe(0o600);
+  });
+
+  it("changes nothing on a second start and prints the same lines", async () => {
+    const first = await seedDemoData(t.ctx);
+    const count = async (table: "users" | "audit_log") =>
+      Number(
+        (
+          await t.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = {
+      users: await count("users"),
+      audit: await count("audit_log"),
+      mtime: statSync(loginsFile()).mtimeMs,
+    };
+    const fileBefore = readFileSync(loginsFile(), "utf8");
+
+    const second = await seedDemoData(t.ctx);
+    expect(second.lines).toEqual(first.lines);
+    expect(await count("users")).toBe(before.users);
+    expect(await count("audit_log")).toBe(before.audit);
+    expect(readFileSync(loginsFile(), "utf8")).toBe(fileBefore);
+    expect(statSync(loginsFile()).mtimeMs).toBe(before.mtime);
+  });
+
+  it("lets the demo reviewer log in to the console with the code the dev mailbox shows", async () => {
+    await seedDemoData(t.ctx);
+    const page = await t.client().get("/dev/mailbox", { headers: { accept: "text/html" } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("Demo staff two-step codes");
+    const reviewer = readLogins().find((l) => l.role === "reviewer");
+    const expected = demoTotp(reviewer?.totpSecret ?? "", "x").generate({
+      timestamp: t.clock.now().getTime(),
+    });
+    const row =
+      /<th scope="row">reviewer<\/th>\s*<td>reviewer@opencounter\.local<\/td>\s*<td><span class="code">(\d{6})<\/span>/.exec(
+        page.body,
+      );
+    expect(row?.[1]).toBe(expected);
+
+    const c = t.client();
+    const res = await c.post("/api/v1/auth/login", {
+      login: "reviewer@opencounter.local",
+      password: DEMO_STAFF_PASSWORD,
+      totp: row?.[1],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ next: null });
+    expect((await c.get("/api/v1/console/reviews")).statusCode).toBe(200);
+  });
+
+  it("keeps secrets out of the audit trail", async () => {
+    await seedDemoData(t.ctx);
+    const audit = await t.db.selectFrom("audit_log").select(["action", "details"]).execute();
+    const text = JSON.stringify(audit);
+    for (const l of readLogins()) {
+      expect(text).not.toContain(l.password);
+      if (l.totpSecret) expect(text).not.toContain(l.totpSecret);
+    }
+    expect(audit.filter((a) => a.action === "demo.seeded")).toHaveLength(1);
+  });
+});
