@@ -13,11 +13,12 @@ import {
   lockAccount,
   setStatus,
 } from "./account-store.js";
+import { normaliseLogin } from "./login.js";
 import { loginKey } from "./login-throttle.js";
 import { maskPhone } from "./mask.js";
 import { consumeOtp } from "./otp.js";
 import { takeFromWindow } from "./rate-window.js";
-import { checkLoginPassword, loginKeysOf, normaliseLogin } from "./reauthenticate.js";
+import { checkLoginPassword, loginKeysOf } from "./reauthenticate.js";
 import { notifySecurityEvent } from "./security-events.js";
 import { revokeUserSessions } from "./sessions.js";
 

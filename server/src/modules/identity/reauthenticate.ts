@@ -2,14 +2,8 @@
 // count in the same throttle as login, so a stolen session cannot be used to guess it.
 import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
+import { normaliseLogin } from "./login.js";
 import { loginKey, readThrottle, recordFailure } from "./login-throttle.js";
-
-/** The login as the throttle keys it: e-mail lower-cased, phone without spaces or +86. */
-export function normaliseLogin(login: string): string {
-  const trimmed = login.trim();
-  if (trimmed.includes("@")) return trimmed.toLowerCase();
-  return trimmed.replace(/[\s-]/g, "").replace(/^(\+86|0086)/, "");
-}
 
 /** Throttle keys of every login the account has: a lock on any of them applies. */
 export function loginKeysOf(ctx: AppContext, account: { phone: string | null; email: string | null }) {
