@@ -1,8 +1,7 @@
 // Log in with phone or email and password; meets captcha, lockout, two-step and frozen accounts on the way.
 import { Button } from "antd-mobile";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router-dom";
 import { ApiError, get, post } from "../../common/api";
 import { errorText } from "../../common/ui/error-text";
 import { TextField } from "../../common/ui/fields";
@@ -16,7 +15,14 @@ type Problem =
   | { kind: "locked"; minutes: number }
   | { kind: "frozen" };
 
-export function LoginForm({ onLoggedIn }: { onLoggedIn: (answer: LoginAnswer, login: string) => void }) {
+export function LoginForm({
+  onLoggedIn,
+  unfreezeLink,
+}: {
+  onLoggedIn: (answer: LoginAnswer, login: string) => void;
+  /** Where a frozen account goes to ask for unfreezing (a router link in the portal, a page link elsewhere). */
+  unfreezeLink: ReactNode;
+}) {
   const { t } = useTranslation();
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
@@ -127,7 +133,7 @@ export function LoginForm({ onLoggedIn }: { onLoggedIn: (answer: LoginAnswer, lo
       ) : null}
       {problem.kind === "frozen" ? (
         <Notice tone="warning">
-          {t("login.frozen")} <Link to="/unfreeze">{t("login.requestUnfreeze")}</Link>
+          {t("login.frozen")} {unfreezeLink}
         </Notice>
       ) : null}
       <Button type="submit" color="primary" block size="large" loading={busy}>

@@ -17,6 +17,7 @@ export function LoginPage() {
       {state?.notice === "frozen" ? <Notice tone="success">{t("freeze.done")}</Notice> : null}
       <p className="oc-greeting">{t("login.welcome")}</p>
       <LoginForm
+        unfreezeLink={<Link to="/unfreeze">{t("login.requestUnfreeze")}</Link>}
         onLoggedIn={async (_answer, login) => {
           if (/^\+?\d{6,}$/.test(login)) phoneMemory.set(login);
           await refresh();
