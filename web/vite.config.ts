@@ -5,6 +5,8 @@ import { defineConfig } from "vite";
 // One build, three faces: the portal at /, the kiosk at /kiosk/, the console at /console/.
 export default defineConfig({
   plugins: [react()],
+  // antd-mobile 5 declares React ≤ 18 as a peer, so npm puts a React 18 at the root; one React only.
+  resolve: { dedupe: ["react", "react-dom"] },
   build: {
     outDir: "dist",
     emptyOutDir: true,

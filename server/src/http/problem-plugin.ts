@@ -52,10 +52,12 @@ export const problemPlugin = fp(async (app: FastifyInstance, opts: ProblemPlugin
     return sendProblem(reply, new DomainError("internal_error"));
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(
-      reply,
-      new DomainError("not_found", { detail: `No route for ${req.method} ${req.url.split("?")[0]}` }),
-    ),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split("?")[0] ?? "/";
+    const wantsPage =
+      req.method === "GET" && !url.startsWith("/api/") && (req.headers.accept ?? "").includes("text/html");
+    const page = wantsPage && opts.pageFallback ? opts.pageFallback(url, reply) : null;
+    if (page) return page;
+    return sendProblem(reply, new DomainError("not_found", { detail: `No route for ${req.method} ${url}` }));
+  });
 });
