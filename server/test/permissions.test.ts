@@ -202,7 +202,7 @@ describe("deny by default", () => {
           const client = await clientFor(caller);
           const method = route.method as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
           const res = await client.request(method, concrete(route.url), method === "GET" ? undefined : {});
-          const code = res.headers["content-type"]?.includes("problem+json")
+          const code = String(res.headers["content-type"] ?? "").includes("problem+json")
             ? (res.json() as { code?: string }).code
             : undefined;
           const denial = expectedDenial(caller, permission);
