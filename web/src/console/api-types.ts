@@ -26,10 +26,10 @@ export type ReviewItem = {
   subject: { id: string; name: string | null; phone: string | null } | null;
   status: ReviewStatus;
   createdAt: string;
-  decidedBy: PersonRef | string | null;
+  decidedBy: PersonRef | null;
   decidedAt: string | null;
   reason: string | null;
-  proofUrl?: string | null;
+  proofUrl: string | null;
 };
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
@@ -39,31 +39,30 @@ export type CustomerMatch = {
   name: string | null;
   phone: string | null;
   email: string | null;
-  status?: string;
-  createdAt?: string;
+  status: "active" | "frozen" | "disabled";
+  createdAt: string;
 };
 
 export type LoginRecord = { at: string; ip: string | null; device: string | null; result: string };
 
 export type CustomerDetail = CustomerMatch & {
-  verificationLevel?: number | string;
-  idNumber?: string | null;
-  bindings?: number;
-  bindingsCount?: number;
-  counts?: Record<string, number>;
-  recentLogins?: LoginRecord[];
+  emailVerified: boolean;
+  idNumber: string | null;
+  frozenAt: string | null;
+  verificationLevel: number;
+  totpEnabled: boolean;
+  counts: Record<string, number>;
+  recentLogins: LoginRecord[];
 };
 
 export type AuditEntry = {
   id: string;
   at: string;
-  actor?: { id: string | null; kind: string; name?: string | null; email?: string | null } | null;
-  actorId?: string | null;
-  actorKind?: string;
+  actorId: string | null;
+  actorKind: string;
   action: string;
-  target?: { type: string; id: string } | null;
-  targetType?: string | null;
-  targetId?: string | null;
+  targetType: string | null;
+  targetId: string | null;
   ip: string | null;
   details: Record<string, unknown>;
 };
@@ -72,12 +71,12 @@ export type AuditVerification = { ok: boolean; rows: number; brokenAt?: string; 
 
 export type StaffMember = {
   id: string;
-  email: string;
+  email: string | null;
   name: string | null;
   roles: string[];
-  status?: string;
-  disabled?: boolean;
-  totpEnabled?: boolean;
-  createdAt?: string;
-  lastLoginAt?: string | null;
+  status: "active" | "frozen" | "disabled";
+  disabled: boolean;
+  totpEnabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
 };

@@ -103,3 +103,35 @@ export function statusBadge(status: string): "processing" | "success" | "error" 
       return "default";
   }
 }
+
+/** Labels for the keys a review handler puts in an item's summary. */
+export function summaryLabel(t: TFunction, key: string): string {
+  switch (key) {
+    case "field":
+      return t("reviews.summary.field");
+    case "value":
+      return t("reviews.summary.value");
+    case "phone":
+      return t("reviews.summary.phone");
+    case "frozenAt":
+      return t("reviews.summary.frozenAt");
+    default:
+      return key;
+  }
+}
+
+export function summaryValue(t: TFunction, key: string, value: string): string {
+  if (key === "field" && value === "name") return t("reviews.summary.fieldName");
+  if (key === "field" && value === "idNumber") return t("reviews.summary.fieldIdNumber");
+  if (key === "frozenAt") return formatTime(value);
+  return value;
+}
+
+export function countLabel(t: TFunction, key: string): string {
+  switch (key) {
+    case "bankCards":
+      return t("customers.bankCards");
+    default:
+      return key;
+  }
+}

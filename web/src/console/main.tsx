@@ -10,6 +10,7 @@ import { ConsoleApp } from "./app";
 import en from "./locales/en.json";
 import zh from "./locales/zh-CN.json";
 import { SessionProvider } from "./session";
+import "./console.css";
 import { consoleTheme } from "./theme";
 
 const i18n = createI18n({ "zh-CN": zh, en });
@@ -17,7 +18,11 @@ const i18n = createI18n({ "zh-CN": zh, en });
 function LocalisedAntd({ children }: { children: ReactNode }) {
   const { i18n: current } = useTranslation();
   return (
-    <ConfigProvider locale={current.language === "en" ? enUS : zhCN} theme={consoleTheme}>
+    <ConfigProvider
+      locale={current.language === "en" ? enUS : zhCN}
+      theme={consoleTheme}
+      button={{ autoInsertSpace: false }}
+    >
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

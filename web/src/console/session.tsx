@@ -1,6 +1,6 @@
 // Who is logged in, as the server sees it; every screen reads this, and login/logout refresh it.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
-import { ApiError, get, post } from "../common/api";
+import { get, post } from "../common/api";
 import type { Me } from "./api-types";
 import { type ConsolePermission, permissionsOf } from "./permissions";
 
@@ -19,15 +19,13 @@ type SessionApi = {
 
 const SessionContext = createContext<SessionApi | null>(null);
 
+type SessionInfo = { authenticated: boolean; stage: "full" | "mfa_enroll" | null; user: Me | null };
+
 async function loadSession(): Promise<SessionState> {
-  try {
-    const me = await get<Me>("/api/v1/me");
-    return { status: "ready", me, permissions: permissionsOf(me.roles) };
-  } catch (err) {
-    if (err instanceof ApiError && err.code === "mfa_enrollment_required") return { status: "enrolling" };
-    if (err instanceof ApiError && (err.status === 401 || err.status === 403)) return { status: "anonymous" };
-    throw err;
-  }
+  const session = await get<SessionInfo>("/api/v1/auth/session");
+  if (!session.authenticated || !session.user) return { status: "anonymous" };
+  if (session.stage === "mfa_enroll") return { status: "enrolling" };
+  return { status: "ready", me: session.user, permissions: permissionsOf(session.user.roles) };
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {

@@ -11,15 +11,11 @@ import { useErrorText } from "../use-error-text";
 type Filters = { actorId?: string; action?: string; targetId?: string };
 
 function actorOf(e: AuditEntry): string {
-  const kind = e.actor?.kind ?? e.actorKind ?? "";
-  const who = e.actor?.name ?? e.actor?.email ?? e.actor?.id ?? e.actorId ?? "";
-  return [kind, who].filter(Boolean).join(" · ") || "—";
+  return [e.actorKind, e.actorId].filter(Boolean).join(" · ") || "—";
 }
 
 function targetOf(e: AuditEntry): string {
-  const type = e.target?.type ?? e.targetType ?? "";
-  const id = e.target?.id ?? e.targetId ?? "";
-  return [type, id].filter(Boolean).join(" · ") || "—";
+  return [e.targetType, e.targetId].filter(Boolean).join(" · ") || "—";
 }
 
 export function AuditLogPage() {

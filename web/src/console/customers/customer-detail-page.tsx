@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { get } from "../../common/api";
 import type { CustomerDetail, LoginRecord } from "../api-types";
-import { accountStatusLabel, formatTime } from "../labels";
+import { accountStatusLabel, countLabel, formatTime } from "../labels";
 import { PageTitle } from "../page-title";
 import { useErrorText } from "../use-error-text";
 
@@ -39,14 +39,6 @@ export function CustomerDetailPage() {
     { title: t("customers.login.result"), dataIndex: "result" },
   ];
 
-  const counts: Array<[string, number]> = customer
-    ? Object.entries({
-        ...(customer.counts ?? {}),
-        ...(customer.bindingsCount !== undefined ? { bindings: customer.bindingsCount } : {}),
-        ...(customer.bindings !== undefined ? { bindings: customer.bindings } : {}),
-      })
-    : [];
-
   return (
     <>
       <PageTitle extra={<Link to="/customers">{t("customers.backToSearch")}</Link>}>
@@ -73,8 +65,19 @@ export function CustomerDetailPage() {
             <Descriptions.Item label={t("customers.col.createdAt")}>
               {formatTime(customer.createdAt)}
             </Descriptions.Item>
-            {counts.map(([key, value]) => (
-              <Descriptions.Item key={key} label={key === "bindings" ? t("customers.bindings") : key}>
+            <Descriptions.Item label={t("customers.emailVerified")}>
+              {customer.emailVerified ? t("customers.yes") : t("customers.no")}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("customers.totp")}>
+              {customer.totpEnabled ? t("customers.yes") : t("customers.no")}
+            </Descriptions.Item>
+            {customer.frozenAt && (
+              <Descriptions.Item label={t("customers.frozenAt")}>
+                {formatTime(customer.frozenAt)}
+              </Descriptions.Item>
+            )}
+            {Object.entries(customer.counts).map(([key, value]) => (
+              <Descriptions.Item key={key} label={countLabel(t, key)}>
                 {value}
               </Descriptions.Item>
             ))}
@@ -83,7 +86,7 @@ export function CustomerDetailPage() {
             style={{ marginTop: 24 }}
             rowKey={(r) => `${r.at}-${r.ip ?? ""}-${r.result}`}
             columns={loginColumns}
-            dataSource={customer.recentLogins ?? []}
+            dataSource={customer.recentLogins}
             pagination={false}
             size="small"
             caption={t("customers.recentLogins")}

@@ -9,7 +9,7 @@ import { accountStatusLabel, formatTime } from "../labels";
 import { PageTitle } from "../page-title";
 import { useErrorText } from "../use-error-text";
 
-type SearchResult = { items: CustomerMatch[] } | CustomerMatch[];
+type SearchResult = { items: CustomerMatch[] };
 
 export function CustomerLookupPage() {
   const { t } = useTranslation();
@@ -30,7 +30,7 @@ export function CustomerLookupPage() {
     setError(null);
     get<SearchResult>(`/api/v1/console/customers?${new URLSearchParams({ q: query })}`)
       .then((res) => {
-        if (!cancelled) setItems(Array.isArray(res) ? res : res.items);
+        if (!cancelled) setItems(res.items);
       })
       .catch((err: unknown) => {
         if (!cancelled) setError(errorText(err));

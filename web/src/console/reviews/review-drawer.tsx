@@ -16,16 +16,22 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, get, post } from "../../common/api";
 import type { PersonRef, ReviewItem } from "../api-types";
-import { formatTime, reviewKindLabel, reviewStatusLabel, statusBadge } from "../labels";
+import {
+  formatTime,
+  reviewKindLabel,
+  reviewStatusLabel,
+  statusBadge,
+  summaryLabel,
+  summaryValue,
+} from "../labels";
 import { useErrorText } from "../use-error-text";
 
 type Decision = "approve" | "reject";
 
 type Proof = { kind: "image"; url: string } | { kind: "pdf"; url: string } | { kind: "other"; url: string };
 
-function personName(p: PersonRef | string | null): string {
+function personName(p: PersonRef | null): string {
   if (!p) return "—";
-  if (typeof p === "string") return p;
   return p.name ?? p.email ?? p.id;
 }
 
@@ -120,8 +126,8 @@ export function ReviewDrawer({
               {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
             </Descriptions.Item>
             {Object.entries(item.summary).map(([key, value]) => (
-              <Descriptions.Item key={key} label={key}>
-                {value}
+              <Descriptions.Item key={key} label={summaryLabel(t, key)}>
+                {summaryValue(t, key, value)}
               </Descriptions.Item>
             ))}
             <Descriptions.Item label={t("reviews.col.status")}>

@@ -23,11 +23,11 @@ import { staffRoles } from "../permissions";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 
-type StaffList = { items: StaffMember[] } | StaffMember[];
+type StaffList = { items: StaffMember[] };
 type NewStaff = { email: string; name: string; roles: string[]; password: string };
 
 function isDisabled(s: StaffMember): boolean {
-  return s.disabled === true || s.status === "disabled";
+  return s.disabled || s.status === "disabled";
 }
 
 export function StaffPage() {
@@ -46,7 +46,7 @@ export function StaffPage() {
     setError(null);
     try {
       const res = await get<StaffList>("/api/v1/console/staff");
-      setItems(Array.isArray(res) ? res : res.items);
+      setItems(res.items);
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -72,7 +72,7 @@ export function StaffPage() {
   const roleOptions = staffRoles.map((r) => ({ value: r, label: roleLabel(t, r) }));
 
   const columns: TableColumnsType<StaffMember> = [
-    { title: t("staff.col.email"), dataIndex: "email" },
+    { title: t("staff.col.email"), dataIndex: "email", render: (v: string | null) => v ?? "—" },
     { title: t("staff.col.name"), dataIndex: "name", render: (v: string | null) => v ?? "—" },
     {
       title: t("staff.col.roles"),
@@ -102,7 +102,7 @@ export function StaffPage() {
           <Button
             size="small"
             onClick={() => setEditing(s)}
-            aria-label={t("staff.editRolesOf", { email: s.email })}
+            aria-label={t("staff.editRolesOf", { email: s.email ?? s.name ?? s.id })}
           >
             {t("staff.editRoles")}
           </Button>
@@ -110,7 +110,7 @@ export function StaffPage() {
             <Button
               size="small"
               onClick={() => void setDisabled(s, false)}
-              aria-label={t("staff.enableOf", { email: s.email })}
+              aria-label={t("staff.enableOf", { email: s.email ?? s.name ?? s.id })}
             >
               {t("staff.enable")}
             </Button>
@@ -120,7 +120,7 @@ export function StaffPage() {
               danger
               disabled={s.id === me.id}
               onClick={() => void setDisabled(s, true)}
-              aria-label={t("staff.disableOf", { email: s.email })}
+              aria-label={t("staff.disableOf", { email: s.email ?? s.name ?? s.id })}
             >
               {t("staff.disable")}
             </Button>
@@ -291,7 +291,7 @@ function EditRolesDialog({
   return (
     <Modal
       open
-      title={t("staff.editRolesOf", { email: member.email })}
+      title={t("staff.editRolesOf", { email: member.email ?? member.name ?? member.id })}
       okText={t("common.save")}
       cancelText={t("common.cancel")}
       onCancel={onClose}
