@@ -102,6 +102,28 @@ describe("one-time codes", () => {
     expect(later.statusCode).toBe(202);
   });
 
+  it("limits one destination to 10 codes an hour, whichever IPs ask", async () => {
+    const phone = uniquePhone();
+    const hour = 60 * 60 * 1000;
+    t.clock.advance(hour - (t.clock.now().getTime() % hour)); // start of a fresh window
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(61_000);
+      const res = await clientOnOwnIp(t).post("/api/v1/auth/otp", {
+        channel: "sms",
+        to: phone,
+        purpose: "login",
+      });
+      expect(res.statusCode).toBe(202);
+    }
+    t.clock.advance(61_000);
+    const res = await clientOnOwnIp(t).post("/api/v1/auth/otp", {
+      channel: "sms",
+      to: phone,
+      purpose: "login",
+    });
+    expect(problemCode(res)).toBe("rate_limited");
+  });
+
   it("answers a register code request for a registered phone exactly like for a new one", async () => {
     const c = clientOnOwnIp(t);
     const phone = uniquePhone();
