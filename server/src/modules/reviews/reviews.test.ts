@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createStaff } from "../../../test/factories.js";
@@ -378,5 +378,58 @@ describe("deciding", () => {
       t.db,
     );
     expect(row.rows[0]?.decided_at.toISOString()).toBe(t.clock.now().toISOString());
+  });
+});
+
+describe("with the identity module's profile changes", () => {
+  it("takes a customer's name change from upload, through the proof, to approval", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    const customer = await createCustomer(t, { name: "张三" });
+    const png = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), randomBytes(32)]);
+    const boundary = `----oc${randomBytes(8).toString("hex")}`;
+    const part = (head: string, data: Buffer) => [
+      Buffer.from(`--${boundary}\r\n${head}\r\n\r\n`),
+      data,
+      Buffer.from("\r\n"),
+    ];
+    const body = Buffer.concat([
+      ...part('Content-Disposition: form-data; name="field"', Buffer.from("name")),
+      ...part('Content-Disposition: form-data; name="value"', Buffer.from("张三丰")),
+      ...part(
+        'Content-Disposition: form-data; name="proof"; filename="p.png"\r\nContent-Type: image/png',
+        png,
+      ),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+    const asked = await customer.client.post("/api/v1/me/change-requests", body, {
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const id = asked.json().id as string;
+
+    const queue = await reviewer.client.get("/api/v1/console/reviews", {
+      query: { status: "pending", kind: "profile_change" },
+    });
+    const listed = queue.json().items.find((i: { id: string }) => i.id === id);
+    expect(listed).toMatchObject({
+      subject: { id: customer.user.id, name: "张*" },
+      proofUrl: expect.any(String),
+    });
+    expect(queue.body).not.toContain("张三丰");
+
+    const proof = await reviewer.client.get(listed.proofUrl);
+    expect(proof.statusCode).toBe(200);
+    expect(proof.rawPayload.equals(png)).toBe(true);
+
+    const approved = await reviewer.client.post(`/api/v1/console/reviews/${id}/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    const user = await t.db
+      .selectFrom("users")
+      .select("name")
+      .where("id", "=", customer.user.id)
+      .executeTakeFirstOrThrow();
+    expect(user.name).toBe("张三丰");
+    const mine = await customer.client.get("/api/v1/me/change-requests");
+    expect(mine.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({ status: "approved" });
   });
 });
