@@ -46,6 +46,9 @@ describe("freezing one's own account", () => {
     expect(row.status).toBe("frozen");
     expect(row.frozen_at).not.toBeNull();
     expect(await liveSessions(c.user.id)).toBe(0);
+    const login = await t.client().post("/api/v1/auth/login", { login: c.user.phone, password: c.password });
+    expect(login.statusCode).toBe(403);
+    expect(login.json().code).toBe("account_frozen");
     expect((await otherDevice.get("/api/v1/me/bank-cards")).statusCode).toBe(401);
     expect((await c.client.get("/api/v1/me/bank-cards")).statusCode).toBe(401);
 

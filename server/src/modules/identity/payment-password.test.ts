@@ -83,6 +83,25 @@ describe("choosing a payment password", () => {
     expect(ok.statusCode).toBe(204);
   });
 
+  it("refuses the birthday from an ID number already on file", async () => {
+    const c = await createCustomer(t);
+    const first17 = "11010519870614123";
+    const idNumber = `${first17}${idNumberCheckChar(first17)}`;
+    await t.db
+      .updateTable("users")
+      .set({
+        id_number_enc: t.ctx.crypto.encrypt(idNumber),
+        id_number_hash: t.ctx.crypto.lookupHash(idNumber),
+      })
+      .where("id", "=", c.user.id)
+      .execute();
+    const otp = await sendOtp(t, { to: c.user.phone ?? "", purpose: "payment_password" });
+    const res = await c.client.put("/api/v1/me/payment-password", { password: "870614", otp });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: "weak_payment_password", reason: "birthday" });
+    expect(res.body).not.toContain(idNumber);
+  });
+
   it("refuses a wrong code, and a code sent for another purpose", async () => {
     const c = await createCustomer(t);
     const phone = c.user.phone ?? "";
@@ -197,6 +216,20 @@ describe("checking the payment password", () => {
       .where("kind", "=", "security.payment_password_locked")
       .execute();
     expect(inbox).toHaveLength(3);
+  });
+
+  it("refuses any payment password on a frozen account, without counting it", async () => {
+    const c = await customerWithPaymentPassword();
+    await t.db.updateTable("users").set({ status: "frozen" }).where("id", "=", c.user.id).execute();
+    await expect(verifyPaymentPassword(t.db, t.ctx, c.user.id, c.paymentPassword)).rejects.toMatchObject({
+      code: "account_frozen",
+    });
+    const row = await t.db
+      .selectFrom("users")
+      .select("payment_failed_count")
+      .where("id", "=", c.user.id)
+      .executeTakeFirstOrThrow();
+    expect(row.payment_failed_count).toBe(0);
   });
 
   it("forgets earlier wrong guesses after a right one", async () => {

@@ -83,7 +83,7 @@ export async function setPaymentPassword(
 /**
  * Checks a payment password before money moves. Throws 401 `wrong_payment_password` (with
  * `attemptsLeft`), 423 `payment_password_locked` (with `retryAfter` seconds and a Retry-After
- * header) or 409 `payment_password_not_set`. Each wrong guess is counted in a transaction of
+ * header), 409 `payment_password_not_set`, or 403 `account_frozen` / `account_disabled`. Each wrong guess is counted in a transaction of
  * its own, so it stays counted when the caller's work rolls back; the row lock serialises
  * concurrent guesses so they cannot slip past the limit.
  */
@@ -97,6 +97,9 @@ export async function verifyPaymentPassword(
   const failure = await db.transaction().execute(async (tx): Promise<DomainError | null> => {
     const account = await lockAccount(tx, userId);
     if (!account) return new DomainError("not_found");
+    // A frozen account moves no money, whatever the password.
+    if (account.status === "frozen") return new DomainError("account_frozen");
+    if (account.status === "disabled") return new DomainError("account_disabled");
     const now = ctx.clock.now();
     if (account.payment_locked_until && account.payment_locked_until > now) {
       return lockedError(account.payment_locked_until, now);
