@@ -289,6 +289,23 @@ describe("staff management", () => {
     expect(list.json().items.find((s: { id: string }) => s.id === admin.user.id)?.lastLoginAt).not.toBeNull();
   });
 
+  it("sends a new colleague to two-step enrolment at their first login", async () => {
+    const admin = await createStaff(t, { roles: ["admin"] });
+    const email = uniqueEmail("first.login");
+    await admin.client.post("/api/v1/console/staff", {
+      email,
+      name: "First Login",
+      roles: ["agent"],
+      password: strong,
+    });
+    const c = t.client();
+    const res = await c.post("/api/v1/auth/login", { login: email, password: strong });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().next).toBe("enroll_totp");
+    const blocked = await c.get("/api/v1/console/customers", { query: { q: "张" } });
+    expect(blocked.json().code).toBe("mfa_enrollment_required");
+  });
+
   it("refuses a short password, customer roles, unknown fields and a taken email, writing nothing", async () => {
     const admin = await createStaff(t, { roles: ["admin"] });
     const taken = await createCustomer(t, { email: uniqueEmail("taken") });
