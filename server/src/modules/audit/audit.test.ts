@@ -41,15 +41,13 @@ describe("the audit chain", () => {
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0
           ? audit.record(db, { actor: { id: null, kind: "system" }, action: `parallel.${i}`, details: { i } })
-          : db
-              .transaction()
-              .execute((tx) =>
-                audit.record(tx, {
-                  actor: { id: null, kind: "anonymous" },
-                  action: `parallel.${i}`,
-                  details: { i },
-                }),
-              ),
+          : db.transaction().execute((tx) =>
+              audit.record(tx, {
+                actor: { id: null, kind: "anonymous" },
+                action: `parallel.${i}`,
+                details: { i },
+              }),
+            ),
       ),
     );
     expect(await verifyAuditChain(db)).toEqual({ ok: true, rows: 20 });
