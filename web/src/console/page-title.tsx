@@ -19,15 +19,7 @@ export function PageTitle({ children, extra }: { children: string; extra?: React
   );
 }
 
-/** Text only screen readers announce, for table captions and the like. */
-export const visuallyHidden = {
-  position: "absolute",
-  width: 1,
-  height: 1,
-  padding: 0,
-  margin: -1,
-  overflow: "hidden",
-  clip: "rect(0, 0, 0, 0)",
-  whiteSpace: "nowrap",
-  border: 0,
-} as const;
+/** A table caption that reads like a small heading above the table. */
+export function TableCaption({ children }: { children: string }) {
+  return <div style={{ textAlign: "start", fontWeight: 600, padding: "8px 0" }}>{children}</div>;
+}

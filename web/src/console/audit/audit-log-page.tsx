@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { get } from "../../common/api";
 import type { AuditEntry, AuditVerification, Page } from "../api-types";
 import { formatTime } from "../labels";
-import { PageTitle } from "../page-title";
+import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
 
 type Filters = { actorId?: string; action?: string; targetId?: string };
@@ -144,7 +144,7 @@ export function AuditLogPage() {
         loading={loading}
         pagination={false}
         size="small"
-        caption={t("audit.tableCaption")}
+        caption={<TableCaption>{t("audit.tableCaption")}</TableCaption>}
       />
       <Space style={{ marginTop: 16 }}>
         <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>

@@ -6,7 +6,7 @@ import { Link, useParams } from "react-router-dom";
 import { get } from "../../common/api";
 import type { CustomerDetail, LoginRecord } from "../api-types";
 import { accountStatusLabel, countLabel, formatTime } from "../labels";
-import { PageTitle } from "../page-title";
+import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
 
 export function CustomerDetailPage() {
@@ -89,7 +89,7 @@ export function CustomerDetailPage() {
             dataSource={customer.recentLogins}
             pagination={false}
             size="small"
-            caption={t("customers.recentLogins")}
+            caption={<TableCaption>{t("customers.recentLogins")}</TableCaption>}
           />
         </>
       )}

@@ -6,7 +6,7 @@ import { Link, useSearchParams } from "react-router-dom";
 import { get } from "../../common/api";
 import type { CustomerMatch } from "../api-types";
 import { accountStatusLabel, formatTime } from "../labels";
-import { PageTitle } from "../page-title";
+import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
 
 type SearchResult = { items: CustomerMatch[] };
@@ -93,7 +93,7 @@ export function CustomerLookupPage() {
           dataSource={items}
           loading={loading}
           pagination={false}
-          caption={t("customers.resultsCaption", { query })}
+          caption={<TableCaption>{t("customers.resultsCaption", { query })}</TableCaption>}
         />
       )}
     </>

@@ -89,7 +89,9 @@ export function TotpEnrolment({ onDone }: { onDone: () => Promise<void> }) {
         <>
           <div style={{ display: "flex", gap: 16, alignItems: "center", flexWrap: "wrap", marginBottom: 16 }}>
             <div role="img" aria-label={t("enrol.qrLabel")}>
-              <QRCode value={setup.otpauthUrl} size={160} bordered />
+              <div aria-hidden="true">
+                <QRCode value={setup.otpauthUrl} size={160} bordered />
+              </div>
             </div>
             <div style={{ flex: 1, minWidth: 200 }}>
               <Typography.Text>{t("enrol.secretLabel")}</Typography.Text>

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { get } from "../../common/api";
 import type { Page, ReviewItem, ReviewStatus } from "../api-types";
 import { ageLabel, formatTime, reviewKindLabel, reviewStatusLabel, statusBadge } from "../labels";
-import { PageTitle } from "../page-title";
+import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
 import { ReviewDrawer } from "./review-drawer";
 
@@ -128,7 +128,7 @@ export function ReviewQueuePage() {
         dataSource={items}
         loading={loading}
         pagination={false}
-        caption={t("reviews.tableCaption")}
+        caption={<TableCaption>{t("reviews.tableCaption")}</TableCaption>}
         onRow={(item) => ({ onDoubleClick: () => setOpenId(item.id) })}
       />
       {nextCursor && (

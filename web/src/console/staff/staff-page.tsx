@@ -18,7 +18,7 @@ import { useTranslation } from "react-i18next";
 import { get, patch, post } from "../../common/api";
 import type { StaffMember } from "../api-types";
 import { formatTime, roleLabel } from "../labels";
-import { PageTitle } from "../page-title";
+import { PageTitle, TableCaption } from "../page-title";
 import { staffRoles } from "../permissions";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
@@ -148,7 +148,7 @@ export function StaffPage() {
         dataSource={items}
         loading={loading}
         pagination={false}
-        caption={t("staff.tableCaption")}
+        caption={<TableCaption>{t("staff.tableCaption")}</TableCaption>}
       />
       {creating && (
         <CreateStaffDialog
@@ -242,7 +242,7 @@ function CreateStaffDialog({
           name="roles"
           rules={[{ required: true, type: "array", min: 1, message: t("staff.rolesRequired") }]}
         >
-          <Select mode="multiple" options={roleOptions} />
+          <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
         </Form.Item>
         <Form.Item
           label={t("staff.initialPassword")}
@@ -311,7 +311,7 @@ function EditRolesDialog({
           name="roles"
           rules={[{ required: true, type: "array", min: 1, message: t("staff.rolesRequired") }]}
         >
-          <Select mode="multiple" options={roleOptions} />
+          <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title={error} role="alert" />}

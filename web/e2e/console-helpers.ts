@@ -1,0 +1,97 @@
+// Shared steps for the console specs: staff log in through the page, customers act through the API.
+import { type APIRequestContext, expect, type Page, request as playwrightRequest } from "@playwright/test";
+import { demoLogin, totpCode } from "./support/demo";
+import { E2E_BASE_URL } from "./support/env";
+import { uniquePhone, waitForCode } from "./support/mailbox";
+
+export type StaffRole = "agent" | "reviewer" | "supervisor" | "admin";
+
+/**
+ * Fills the password step, then the two-step code. The server refuses a code whose 30-second step
+ * was already used (another spec may have just logged the same person in), and accepts the next
+ * step too, so a refused code is retried once with the next step's code.
+ */
+export async function submitTotp(page: Page, secret: string): Promise<void> {
+  const field = page.getByLabel("动态验证码");
+  for (const offset of [0, 30_000]) {
+    await field.fill(totpCode(secret, Date.now() + offset));
+    await page.getByRole("button", { name: "验证" }).click();
+    const outcome = await Promise.race([
+      page
+        .getByRole("navigation", { name: "管理台栏目" })
+        .waitFor()
+        .then(() => "in" as const),
+      page
+        .getByRole("alert")
+        .waitFor()
+        .then(() => "refused" as const),
+    ]);
+    if (outcome === "in") return;
+  }
+  throw new Error("the two-step code was refused twice");
+}
+
+export async function logInAsStaff(page: Page, role: StaffRole): Promise<void> {
+  const staff = demoLogin(role);
+  if (!staff.totpSecret) throw new Error(`demo ${role} has no TOTP secret`);
+  await page.goto("/console/");
+  await page.getByLabel("邮箱").fill(staff.login);
+  await page.getByLabel("密码").fill(staff.password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByRole("heading", { name: "两步验证" })).toBeVisible();
+  await submitTotp(page, staff.totpSecret);
+}
+
+/** An API client with its own cookie jar that echoes the CSRF cookie, as a browser page would. */
+export async function apiClient(): Promise<{ api: APIRequestContext; csrf: Record<string, string> }> {
+  const api = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL });
+  await api.get("/healthz");
+  const cookie = (await api.storageState()).cookies.find((c) => c.name === "oc_csrf");
+  return { api, csrf: { "x-csrf-token": cookie?.value ?? "" } };
+}
+
+export type ApiCustomer = {
+  api: APIRequestContext;
+  csrf: Record<string, string>;
+  phone: string;
+  maskedPhone: string;
+};
+
+/** A customer registered through the API (the code read from the dev mailbox), logged in on `api`. */
+export async function registerCustomerByApi(mailbox: APIRequestContext, name: string): Promise<ApiCustomer> {
+  const { api, csrf } = await apiClient();
+  const phone = uniquePhone();
+  const since = new Date(Date.now() - 1000);
+  const sent = await api.post("/api/v1/auth/otp", {
+    headers: csrf,
+    data: { channel: "sms", to: phone, purpose: "register" },
+  });
+  expect(sent.status()).toBe(202);
+  const otp = await waitForCode(mailbox, phone, since);
+  const password = `Harbour-${Math.random().toString(36).slice(2, 8)}-lamp-${Date.now() % 10000}`;
+  const registered = await api.post("/api/v1/auth/register", {
+    headers: csrf,
+    data: { phone, password, otp, name },
+  });
+  expect(registered.status()).toBe(201);
+  return { api, csrf, phone, maskedPhone: `${phone.slice(0, 3)}****${phone.slice(-4)}` };
+}
+
+// A 1×1 PNG: enough for the server to accept the upload as an image proof.
+const tinyPng = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+export async function requestNameChange(customer: ApiCustomer, newName: string): Promise<string> {
+  const res = await customer.api.post("/api/v1/me/change-requests", {
+    headers: customer.csrf,
+    multipart: {
+      field: "name",
+      value: newName,
+      proof: { name: "proof.png", mimeType: "image/png", buffer: tinyPng },
+    },
+  });
+  expect(res.status()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
