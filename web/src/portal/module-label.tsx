@@ -5,26 +5,28 @@ export function useModuleLabel(): (m: HomeModule) => string {
   const { t } = useTranslation();
   return (m) => {
     switch (m) {
-      case "profile":
-        return t("modules.profile");
       case "security":
         return t("modules.security");
-      case "notifications":
-        return t("modules.notifications");
-      case "bankCards":
-        return t("modules.bankCards");
+      case "cards":
+        return t("modules.cards");
       case "help":
         return t("modules.help");
       case "balance":
         return t("modules.balance");
       case "topup":
         return t("modules.topup");
+      case "pay":
+        return t("modules.pay");
       case "transfer":
         return t("modules.transfer");
-      case "payBills":
-        return t("modules.payBills");
       case "withdraw":
         return t("modules.withdraw");
+      case "bills":
+        return t("modules.bills");
+      case "history":
+        return t("modules.history");
+      case "chat":
+        return t("modules.chat");
       default: {
         const unknown: never = m;
         return String(unknown);

@@ -1,15 +1,17 @@
-// The shortcuts a customer may put on the home screen. Wallet ones wait for the wallet module.
+// The shortcuts a customer may put on the home screen: the server's list (identity/preferences.ts).
+// Only security, cards and help lead somewhere yet; the wallet and chat ones say "coming soon".
 export const homeModules = [
-  "profile",
   "security",
-  "notifications",
-  "bankCards",
+  "cards",
   "help",
   "balance",
   "topup",
+  "pay",
   "transfer",
-  "payBills",
   "withdraw",
+  "bills",
+  "history",
+  "chat",
 ] as const;
 export type HomeModule = (typeof homeModules)[number];
 
@@ -17,13 +19,9 @@ export type ModuleInfo = { path: string | null; icon: string };
 
 export function moduleInfo(m: HomeModule): ModuleInfo {
   switch (m) {
-    case "profile":
-      return { path: "/me", icon: "☺" };
     case "security":
       return { path: "/security", icon: "🛡" };
-    case "notifications":
-      return { path: "/notifications", icon: "✉" };
-    case "bankCards":
+    case "cards":
       return { path: "/security/bank-cards", icon: "💳" };
     case "help":
       return { path: "/help", icon: "?" };
@@ -31,12 +29,18 @@ export function moduleInfo(m: HomeModule): ModuleInfo {
       return { path: null, icon: "¥" };
     case "topup":
       return { path: null, icon: "+" };
+    case "pay":
+      return { path: null, icon: "▣" };
     case "transfer":
       return { path: null, icon: "⇄" };
-    case "payBills":
-      return { path: null, icon: "▤" };
     case "withdraw":
       return { path: null, icon: "↧" };
+    case "bills":
+      return { path: null, icon: "▤" };
+    case "history":
+      return { path: null, icon: "≡" };
+    case "chat":
+      return { path: null, icon: "✆" };
     default: {
       const unknown: never = m;
       throw new Error(`unknown module ${String(unknown)}`);
