@@ -20,9 +20,9 @@ export type ModuleInfo = { path: string | null; icon: string };
 export function moduleInfo(m: HomeModule): ModuleInfo {
   switch (m) {
     case "security":
-      return { path: "/security", icon: "🛡" };
+      return { path: "/security", icon: "◈" };
     case "cards":
-      return { path: "/security/bank-cards", icon: "💳" };
+      return { path: "/security/bank-cards", icon: "▭" };
     case "help":
       return { path: "/help", icon: "?" };
     case "balance":

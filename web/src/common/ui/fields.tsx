@@ -101,6 +101,7 @@ export function ChoiceGroup<V extends string>({
         <label key={o.value} className="oc-choice">
           <input
             type="radio"
+            className="oc-choice-input"
             name={name}
             value={o.value}
             checked={value === o.value}

@@ -27,7 +27,7 @@ export function HomePage() {
           <li>
             <Link className="oc-big-button" to="/security">
               <span className="oc-tile-icon" aria-hidden="true">
-                🛡
+                ◈
               </span>
               {t("home.elderSecurity")}
             </Link>
