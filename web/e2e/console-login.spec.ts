@@ -41,3 +41,19 @@ test("a wrong password is refused without revealing whether the account exists",
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page.getByLabel("动态验证码")).toHaveCount(0);
 });
+
+test("after three wrong passwords the login form asks for a captcha, shown as a described image", async ({
+  page,
+}) => {
+  const login = `stranger.${Date.now()}@opencounter.local`;
+  await page.goto("/console/");
+  await page.getByLabel("邮箱").fill(login);
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await page.getByLabel("密码").fill(`wrong-password-${attempt}`);
+    if (await page.getByLabel("图形验证码", { exact: true }).isVisible()) break;
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page.getByRole("alert")).toBeVisible();
+  }
+  await expect(page.getByRole("img", { name: "图形验证码：请输入图中字符" })).toBeVisible();
+  await expect(page.getByLabel("图形验证码", { exact: true })).toBeVisible();
+});

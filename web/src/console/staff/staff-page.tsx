@@ -15,7 +15,7 @@ import {
 } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { get, patch, post } from "../../common/api";
+import { ApiError, get, patch, post } from "../../common/api";
 import type { StaffMember } from "../api-types";
 import { formatTime, roleLabel } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
@@ -24,6 +24,19 @@ import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 
 type StaffList = { items: StaffMember[] };
+
+/** The server's 409 for changes an admin may not make to themselves, in words. */
+function useStaffErrorText(): (err: unknown) => string {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  return (err) => {
+    if (err instanceof ApiError && err.code === "conflict") {
+      if (err.problem.reason === "own_admin_role") return t("staff.ownAdminRole");
+      if (err.problem.reason === "own_account") return t("staff.ownAccount");
+    }
+    return errorText(err);
+  };
+}
 type NewStaff = { email: string; name: string; roles: string[]; password: string };
 
 function isDisabled(s: StaffMember): boolean {
@@ -34,7 +47,7 @@ export function StaffPage() {
   const { t } = useTranslation();
   const { me } = useMe();
   const { message } = App.useApp();
-  const errorText = useErrorText();
+  const errorText = useStaffErrorText();
   const [items, setItems] = useState<StaffMember[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -270,7 +283,7 @@ function EditRolesDialog({
   onSaved(): void;
 }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
+  const errorText = useStaffErrorText();
   const [form] = Form.useForm<{ roles: string[] }>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
