@@ -46,7 +46,7 @@ function isDisabled(s: StaffMember): boolean {
 export function StaffPage() {
   const { t } = useTranslation();
   const { me } = useMe();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const errorText = useStaffErrorText();
   const [items, setItems] = useState<StaffMember[]>([]);
   const [loading, setLoading] = useState(false);
@@ -132,7 +132,16 @@ export function StaffPage() {
               size="small"
               danger
               disabled={s.id === me.id}
-              onClick={() => void setDisabled(s, true)}
+              onClick={() =>
+                modal.confirm({
+                  title: t("staff.confirmDisable", { email: s.email ?? s.name ?? s.id }),
+                  content: t("staff.confirmDisableHint"),
+                  okText: t("staff.disable"),
+                  okButtonProps: { danger: true },
+                  cancelText: t("common.cancel"),
+                  onOk: () => setDisabled(s, true),
+                })
+              }
               aria-label={t("staff.disableOf", { email: s.email ?? s.name ?? s.id })}
             >
               {t("staff.disable")}
