@@ -12,9 +12,14 @@ const dataDir = process.env.E2E_DATA_DIR;
 const port = process.env.E2E_PORT ?? "8181";
 if (!dataDir) throw new Error("E2E_DATA_DIR is not set");
 
-// E2E_SKIP_BUILD=1 reuses web/dist (for re-runs while only tests change).
+// The faces are built into a directory of this run's own, so a parallel `vite build` of web/dist
+// cannot empty it under the server. E2E_SKIP_BUILD=1 reuses the last build of this port.
+const webDist = process.env.WEB_DIST ?? `${dataDir}-web`;
 if (process.env.E2E_SKIP_BUILD !== "1") {
-  const build = spawnSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: web, stdio: "inherit" });
+  const build = spawnSync("npx", ["vite", "build", "--logLevel", "warn", "--outDir", webDist, "--emptyOutDir"], {
+    cwd: web,
+    stdio: "inherit",
+  });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
@@ -32,6 +37,7 @@ const server = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"]
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(Number(port) + 47000),
     LOG_LEVEL: "warn",
+    WEB_DIST: webDist,
   },
 });
 const forward = (signal) => () => server.kill(signal);
