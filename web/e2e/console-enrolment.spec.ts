@@ -8,7 +8,7 @@ test("an admin adds a staff member, who sets up two-step verification at first l
   page,
 }) => {
   // Two people log in and axe runs twice; under a parallel run that outlasts the default minute.
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   const email = `new.reviewer.${Date.now()}@opencounter.local`;
   const password = `Counter-${Math.random().toString(36).slice(2, 8)}-ledger-2026`;
 
