@@ -1,5 +1,6 @@
-// Wrong passwords meet the captcha after three tries, and the lock tells how long to wait.
+// Wrong passwords meet the captcha after three tries, then a real lock that tells how long to wait.
 import { expect, test } from "@playwright/test";
+import { setCaptchaAnswer } from "./support/database";
 import { uniquePhone } from "./support/mailbox";
 
 test("after three wrong passwords the login form asks for the image captcha, which can be refreshed", async ({
@@ -30,27 +31,27 @@ test("after three wrong passwords the login form asks for the image captcha, whi
   await expect(page.getByLabel("图形验证码", { exact: true })).toHaveValue("");
 });
 
-// Reaching the real fifth failure needs solved captchas, which a browser test cannot read; the server's
-// own tests cover the lock ladder. Here the page is shown the server's 423 answer and must explain it.
-test("a locked account is told, in words and with an icon, how many minutes to wait", async ({ page }) => {
-  await page.route("**/api/v1/auth/login", (route) =>
-    route.fulfill({
-      status: 423,
-      contentType: "application/problem+json",
-      headers: { "retry-after": "300" },
-      body: JSON.stringify({
-        type: "https://opencounter.dev/problems/account-locked",
-        title: "The account is temporarily locked",
-        status: 423,
-        code: "account_locked",
-        retryAfter: 300,
-      }),
-    }),
-  );
+test("the fifth wrong password locks the login, and the page says in words how long to wait", async ({ page }) => {
+  const login = uniquePhone();
   await page.goto("/login");
-  await page.getByLabel("手机号或邮箱").fill(uniquePhone());
-  await page.getByLabel("登录密码").fill("whatever-it-is");
+  await page.getByLabel("手机号或邮箱").fill(login);
+  for (let i = 0; i < 3; i++) {
+    await page.getByLabel("登录密码").fill(`wrong-password-${i}`);
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await expect(page.getByRole("alert")).toContainText("账号或密码错误");
+  }
+  // From the fourth try on the captcha is required: the test gives each new one a known answer.
+  const captchaShown = page.waitForResponse((r) => r.url().includes("/api/v1/auth/captcha"));
   await page.getByRole("button", { name: "登录", exact: true }).click();
+  let captcha = (await (await captchaShown).json()) as { id: string };
+  for (let i = 3; i < 5; i++) {
+    await setCaptchaAnswer(captcha.id, "k7m4");
+    await page.getByLabel("登录密码").fill(`wrong-password-${i}`);
+    await page.getByLabel("图形验证码", { exact: true }).fill("K7M4");
+    const next = page.waitForResponse((r) => r.url().includes("/api/v1/auth/captcha"));
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    if (i < 4) captcha = (await (await next).json()) as { id: string };
+  }
   const alert = page.getByRole("alert");
   await expect(alert).toContainText("请在 5 分钟后重试");
   await expect(alert).toContainText("错误：");
