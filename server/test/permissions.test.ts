@@ -27,6 +27,7 @@ const intended: Record<string, Permission> = {
   // The signed-in person
   "GET /api/v1/me": "self",
   "PUT /api/v1/me/password": "self",
+  "POST /api/v1/me/otp": "self",
   "GET /api/v1/me/sessions": "self",
   "DELETE /api/v1/me/sessions/:id": "self",
   "POST /api/v1/me/sessions/revoke-others": "self",

@@ -26,6 +26,7 @@ export const errorCatalog = {
   email_taken: { status: 409, title: "This email address is already in use" },
   card_already_bound: { status: 409, title: "This card is already bound" },
   payment_password_not_set: { status: 409, title: "No payment password has been set" },
+  no_verified_destination: { status: 409, title: "No bound phone or verified email to send the code to" },
   review_already_decided: { status: 409, title: "This review item has already been decided" },
   idempotency_conflict: { status: 409, title: "The idempotency key was used with another request" },
   payload_too_large: { status: 413, title: "The request body is too large" },

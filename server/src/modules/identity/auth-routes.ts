@@ -6,6 +6,7 @@ import type { AppContext } from "../../context.js";
 import { clientInfo } from "../../http/guard.js";
 import { createCaptcha } from "./captcha.js";
 import { logIn } from "./login.js";
+import { meOtpRoutes } from "./me-otp-routes.js";
 import { meRoutes } from "./me-routes.js";
 import { otpPurposes } from "./otp.js";
 import { resetPassword } from "./password.js";
@@ -200,4 +201,5 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext) {
   );
 
   await app.register(meRoutes, ctx);
+  await app.register(meOtpRoutes, ctx);
 }

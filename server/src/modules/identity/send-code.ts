@@ -20,6 +20,16 @@ export async function sendCode(
   ip: string | null,
 ): Promise<{ expiresIn: number; resendIn: number }> {
   const destination = normaliseDestination(req.channel, req.to);
+  return sendCodeTo(ctx, { channel: req.channel, destination, purpose: req.purpose }, ip);
+}
+
+/** Sends to a destination already normalised (trimmed; email lower-cased), under the same limits. */
+export async function sendCodeTo(
+  ctx: AppContext,
+  req: { channel: OtpChannel; destination: string; purpose: OtpPurpose },
+  ip: string | null,
+): Promise<{ expiresIn: number; resendIn: number }> {
+  const { destination } = req;
   return ctx.db.transaction().execute(async (tx) => {
     if (ip) {
       await takeFromWindow(tx, ctx.clock, {
