@@ -66,6 +66,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
             ...(opts.logger ? { stream: opts.logger } : {}),
           },
     bodyLimit: 1024 * 1024,
+    trustProxy: ctx.config.trustProxy,
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();

@@ -47,4 +47,15 @@ describe("configuration", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("PORT");
   });
+
+  it("reads TRUST_PROXY as a flag or a list of proxy addresses, and refuses anything else", () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).trustProxy).toBe(false);
+    expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "10.0.0.1, 10.0.0.0/8" }).trustProxy).toBe(
+      "10.0.0.1, 10.0.0.0/8",
+    );
+    expect(() => loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: "anyone please" })).toThrowError(
+      /TRUST_PROXY/,
+    );
+  });
 });

@@ -27,6 +27,13 @@ const envSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(levels).default("info"),
   WEB_DIST: z.string().optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/,
+      "must be true, false or a list of proxy addresses",
+    )
+    .optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
 });
 
@@ -41,6 +48,8 @@ export type Config = {
   smtpUrl: string | undefined;
   logLevel: (typeof levels)[number];
   webDist: string | undefined;
+  /** Fastify's trustProxy: which proxies may set X-Forwarded-For (client IPs drive login limits). */
+  trustProxy: boolean | string;
   embeddedPgPort: number;
 };
 
@@ -77,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     logLevel: e.LOG_LEVEL,
     webDist: e.WEB_DIST,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
   };
 }
@@ -88,4 +98,9 @@ function loadOrCreateSecret(dataDir: string): Buffer {
   const key = randomBytes(32);
   writeFileSync(file, key.toString("hex"), { mode: 0o600 });
   return key;
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === "false") return false;
+  return value === "true" ? true : value;
 }

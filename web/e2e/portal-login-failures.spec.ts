@@ -1,7 +1,12 @@
 // Wrong passwords meet the captcha after three tries, then a real lock that tells how long to wait.
 import { expect, test } from "@playwright/test";
 import { setCaptchaAnswer } from "./support/database";
-import { uniquePhone } from "./support/mailbox";
+import { uniquePhone, useOwnClientIp } from "./support/mailbox";
+
+// Each test fails logins from an address of its own (see useOwnClientIp).
+test.beforeEach(async ({ page }) => {
+  await useOwnClientIp(page);
+});
 
 test("after three wrong passwords the login form asks for the image captcha, which can be refreshed", async ({
   page,
@@ -31,7 +36,9 @@ test("after three wrong passwords the login form asks for the image captcha, whi
   await expect(page.getByLabel("图形验证码", { exact: true })).toHaveValue("");
 });
 
-test("the fifth wrong password locks the login, and the page says in words how long to wait", async ({ page }) => {
+test("the fifth wrong password locks the login, and the page says in words how long to wait", async ({
+  page,
+}) => {
   const login = uniquePhone();
   await page.goto("/login");
   await page.getByLabel("手机号或邮箱").fill(login);

@@ -16,10 +16,14 @@ if (!dataDir) throw new Error("E2E_DATA_DIR is not set");
 // cannot empty it under the server. E2E_SKIP_BUILD=1 reuses the last build of this port.
 const webDist = process.env.WEB_DIST ?? `${dataDir}-web`;
 if (process.env.E2E_SKIP_BUILD !== "1") {
-  const build = spawnSync("npx", ["vite", "build", "--logLevel", "warn", "--outDir", webDist, "--emptyOutDir"], {
-    cwd: web,
-    stdio: "inherit",
-  });
+  const build = spawnSync(
+    "npx",
+    ["vite", "build", "--logLevel", "warn", "--outDir", webDist, "--emptyOutDir"],
+    {
+      cwd: web,
+      stdio: "inherit",
+    },
+  );
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
@@ -37,6 +41,7 @@ const server = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"]
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(Number(port) + 47000),
     LOG_LEVEL: "warn",
+    TRUST_PROXY: "127.0.0.1",
     WEB_DIST: webDist,
   },
 });
