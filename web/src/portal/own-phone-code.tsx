@@ -1,13 +1,15 @@
-// A code sent to the customer's own phone. The profile only shows the phone masked, so the number is
-// remembered from login/registration in this tab, or typed again.
+// A code sent to the customer's own bound phone. The server knows the number, so nobody types it;
+// the answer names it masked, and that is all the page shows.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../common/api";
 import { TextField } from "../common/ui/fields";
 import { SendCodeButton } from "../common/ui/send-code-button";
-import { phoneMemory, useSession } from "./session";
+import { useSession } from "./session";
 
-export type OtpPurpose = "reset_password" | "payment_password" | "change_phone";
+export type OwnOtpPurpose = "reset_password" | "payment_password" | "change_phone";
+
+type SentCode = { expiresIn: number; resendIn: number; to: string };
 
 export function OwnPhoneCode({
   purpose,
@@ -16,7 +18,7 @@ export function OwnPhoneCode({
   onError,
   otpLabel,
 }: {
-  purpose: OtpPurpose;
+  purpose: OwnOtpPurpose;
   otp: string;
   onOtp: (v: string) => void;
   onError: (err: unknown) => void;
@@ -24,40 +26,31 @@ export function OwnPhoneCode({
 }) {
   const { t } = useTranslation();
   const { me } = useSession();
-  const [phone, setPhone] = useState(phoneMemory.get());
+  const [sentTo, setSentTo] = useState("");
+  const hint = sentTo
+    ? t("security.codeSentTo", { to: sentTo })
+    : me?.phone
+      ? t("security.ownPhoneHint", { phone: me.phone })
+      : undefined;
   return (
-    <>
-      <TextField
-        label={t("security.ownPhone")}
-        value={phone}
-        onChange={setPhone}
-        type="tel"
-        autoComplete="tel"
-        hint={t("security.ownPhoneHint", { phone: me?.phone ?? "" })}
-        trailing={
-          <SendCodeButton
-            disabled={!phone.trim()}
-            send={async () => {
-              const answer = await post<{ resendIn?: number }>("/api/v1/auth/otp", {
-                channel: "sms",
-                to: phone.trim(),
-                purpose,
-              });
-              phoneMemory.set(phone.trim());
-              return answer;
-            }}
-            onError={onError}
-          />
-        }
-      />
-      <TextField
-        label={otpLabel ?? t("security.smsCode")}
-        value={otp}
-        onChange={onOtp}
-        inputMode="numeric"
-        autoComplete="one-time-code"
-        maxLength={6}
-      />
-    </>
+    <TextField
+      label={otpLabel ?? t("security.smsCode")}
+      value={otp}
+      onChange={onOtp}
+      inputMode="numeric"
+      autoComplete="one-time-code"
+      maxLength={6}
+      hint={hint}
+      trailing={
+        <SendCodeButton
+          send={async () => {
+            const sent = await post<SentCode>("/api/v1/me/otp", { purpose, channel: "sms" });
+            setSentTo(sent.to);
+            return sent;
+          }}
+          onError={onError}
+        />
+      }
+    />
   );
 }

@@ -32,13 +32,6 @@ export function useSession(): Session {
   return value;
 }
 
-/** The phone number typed at login or registration, so codes "to my phone" can be sent without retyping it. */
-export const phoneMemory = {
-  get: (): string => sessionStorage.getItem("oc.phone") ?? "",
-  set: (phone: string) => sessionStorage.setItem("oc.phone", phone),
-  clear: () => sessionStorage.removeItem("oc.phone"),
-};
-
 export function SessionProvider({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
   const [me, setMe] = useState<Me | null>(null);
@@ -85,7 +78,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const forget = useCallback(() => {
     setMe(null);
     setUnread(0);
-    phoneMemory.clear();
   }, []);
 
   const signOut = useCallback(async () => {

@@ -19,7 +19,7 @@ export function LoginForm({
   onLoggedIn,
   unfreezeLink,
 }: {
-  onLoggedIn: (answer: LoginAnswer, login: string) => void;
+  onLoggedIn: (answer: LoginAnswer) => void;
   /** Where a frozen account goes to ask for unfreezing (a router link in the portal, a page link elsewhere). */
   unfreezeLink: ReactNode;
 }) {
@@ -57,7 +57,7 @@ export function LoginForm({
         ...(captcha ? { captchaId: captcha.id, captcha: captchaAnswer.trim() } : {}),
         ...(needTotp && totp ? { totp: totp.trim() } : {}),
       });
-      onLoggedIn(answer, login.trim());
+      onLoggedIn(answer);
     } catch (err) {
       const code = err instanceof ApiError ? err.code : "network";
       if (captcha || code === "captcha_required") await loadCaptcha();

@@ -2,7 +2,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useLocation, useNavigate } from "react-router-dom";
 import { Notice } from "../../common/ui/notice";
 import { Page } from "../layout";
-import { phoneMemory, useSession } from "../session";
+import { useSession } from "../session";
 import { LoginForm } from "./login-form";
 
 export function LoginPage() {
@@ -18,8 +18,7 @@ export function LoginPage() {
       <p className="oc-greeting">{t("login.welcome")}</p>
       <LoginForm
         unfreezeLink={<Link to="/unfreeze">{t("login.requestUnfreeze")}</Link>}
-        onLoggedIn={async (_answer, login) => {
-          if (/^\+?\d{6,}$/.test(login)) phoneMemory.set(login);
+        onLoggedIn={async () => {
           await refresh();
           navigate(from, { replace: true });
         }}

@@ -9,7 +9,7 @@ import { Notice } from "../../common/ui/notice";
 import { SendCodeButton } from "../../common/ui/send-code-button";
 import { Page } from "../layout";
 import { PasswordHint } from "../password-hint";
-import { phoneMemory, useSession } from "../session";
+import { useSession } from "../session";
 
 export function RegisterPage() {
   const { t } = useTranslation();
@@ -38,7 +38,6 @@ export function RegisterPage() {
         password,
         ...(name.trim() ? { name: name.trim() } : {}),
       });
-      phoneMemory.set(phone.trim());
       await refresh();
       navigate("/", { replace: true });
     } catch (err) {

@@ -8,7 +8,7 @@ import { Notice } from "../../../common/ui/notice";
 import { SendCodeButton } from "../../../common/ui/send-code-button";
 import { Page } from "../../layout";
 import { OwnPhoneCode } from "../../own-phone-code";
-import { phoneMemory, useSession } from "../../session";
+import { useSession } from "../../session";
 
 export function PhonePage() {
   const { t } = useTranslation();
@@ -33,7 +33,6 @@ export function PhonePage() {
         newPhone: newPhone.trim(),
         newOtp: newOtp.trim(),
       });
-      phoneMemory.set(newPhone.trim());
       setDone(true);
       await refresh();
     } catch (err) {
