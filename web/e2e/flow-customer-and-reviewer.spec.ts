@@ -103,7 +103,9 @@ test("a customer registers, secures the account, changes name with a reviewer's 
   const form = page.getByRole("form", { name: "申请修改姓名或身份证号" });
   await form.getByRole("radio", { name: "姓名" }).check();
   await form.getByLabel("新的姓名").fill("周晓川");
-  await form.getByLabel("证明材料").setInputFiles({ name: "proof.png", mimeType: "image/png", buffer: PNG_1X1 });
+  await form
+    .getByLabel("证明材料")
+    .setInputFiles({ name: "proof.png", mimeType: "image/png", buffer: PNG_1X1 });
   await form.getByRole("button", { name: "提交申请" }).click();
   await expect(page.getByRole("listitem").filter({ hasText: "审核中" })).toHaveCount(1);
 

@@ -5,7 +5,10 @@ import pg from "pg";
 import { E2E_PORT } from "./env";
 
 export function e2eDatabaseUrl(): string {
-  return process.env.E2E_DATABASE_URL || `postgres://postgres:opencounter@127.0.0.1:${E2E_PORT + 47000}/opencounter`;
+  return (
+    process.env.E2E_DATABASE_URL ||
+    `postgres://postgres:opencounter@127.0.0.1:${E2E_PORT + 47000}/opencounter`
+  );
 }
 
 /** Makes `answer` the answer of captcha `id` (hash format of server/src/modules/identity/captcha.ts). */
