@@ -161,6 +161,20 @@ describe("a code to my own verified email", () => {
   });
 });
 
+describe("channels", () => {
+  it.each(["payment_password", "change_phone", "withdrawal"])(
+    "sends %s codes by SMS only, since they are checked against the bound phone",
+    async (purpose) => {
+      const c = await createCustomer(t, { email: uniqueEmail("sms-only") });
+      c.client.ip = clientOnOwnIp(t).ip;
+      const res = await c.client.post("/api/v1/me/otp", { purpose, channel: "email" });
+      expect(res.statusCode).toBe(400);
+      expect(problemCode(res)).toBe("validation_failed");
+      expect(await messageCount(c.user.email ?? "")).toBe(0);
+    },
+  );
+});
+
 describe("who may ask", () => {
   it("refuses anyone not signed in", async () => {
     const res = await clientOnOwnIp(t).post("/api/v1/me/otp", { purpose: "reset_password" });

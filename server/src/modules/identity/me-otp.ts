@@ -38,6 +38,14 @@ export async function sendCodeToMe(
   if (customerOnly(req.purpose) && !permissionsOf(auth.user.roles).has("customer")) {
     throw new DomainError("forbidden", { detail: `Codes for ${req.purpose} are for customers only` });
   }
+  // Only a password reset can be completed with an email code (POST /auth/password-reset); the
+  // other purposes check the code against the bound phone, so an emailed one would be useless.
+  if (req.channel === "email" && req.purpose !== "reset_password") {
+    throw new DomainError("validation_failed", {
+      detail: `Codes for ${req.purpose} are sent by SMS only`,
+      errors: [{ in: "body", path: "channel", message: "only sms is accepted for this purpose" }],
+    });
+  }
   const user = await findUserById(ctx.db, auth.user.id);
   if (!user) throw new DomainError("unauthenticated");
   const { destination, masked } = destinationOf(user, req.channel);
