@@ -181,6 +181,92 @@ export type AuditLogTable = {
   hash: string;
 };
 
+export type LedgerAccountKind =
+  | "customer"
+  | "gateway_clearing"
+  | "withdrawal_clearing"
+  | "fees"
+  | "merchant"
+  | "adjustments"
+  | "settlement";
+export type LedgerTransferType =
+  | "topup"
+  | "payment"
+  | "transfer"
+  | "withdrawal"
+  | "refund"
+  | "fee"
+  | "adjustment"
+  | "reversal";
+export type LedgerTransferStatus = "posted" | "pending";
+export type LedgerHoldOutcome = "posted" | "voided" | "expired";
+type Money = ColumnType<bigint, bigint | undefined, bigint>;
+
+export type LedgerAccountsTable = {
+  id: Generated<string>;
+  code: string | null;
+  owner_user_id: string | null;
+  currency: string;
+  kind: LedgerAccountKind;
+  allow_negative: Generated<boolean>;
+  balance: Money;
+  pending_debits: Money;
+  pending_credits: Money;
+  head_hash: Generated<string>;
+  version: Money;
+  created_at: CreatedAt;
+};
+
+export type LedgerTransfersTable = {
+  id: string;
+  seq: ColumnType<bigint, never, never>;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  type: LedgerTransferType;
+  currency: string;
+  amount: ColumnType<bigint, bigint, never>;
+  debit_account_id: string;
+  credit_account_id: string;
+  status: LedgerTransferStatus;
+  expires_at: ColumnType<Date | null, Date | null, never>;
+  hold_id: string | null;
+  reverses_transfer_id: string | null;
+  memo: string | null;
+  metadata: JSONColumnType<Record<string, unknown>, string, never>;
+  debit_prev_hash: string;
+  credit_prev_hash: string;
+  hash: string;
+  created_at: ColumnType<Date, Date, never>;
+};
+
+export type LedgerEntriesTable = {
+  id: ColumnType<bigint, never, never>;
+  transfer_id: string;
+  account_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  balance_after: ColumnType<bigint, bigint, never>;
+  created_at: ColumnType<Date, Date, never>;
+};
+
+export type LedgerHoldEventsTable = {
+  hold_id: string;
+  outcome: LedgerHoldOutcome;
+  posted_amount: ColumnType<bigint, bigint, never>;
+  posting_transfer_id: string | null;
+  reason: string | null;
+  hash: string;
+  created_at: ColumnType<Date, Date, never>;
+};
+
+export type IdempotencyKeysTable = {
+  scope: string;
+  key: string;
+  request_hash: string;
+  result_id: string | null;
+  response: JSONColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  created_at: ColumnType<Date, Date, never>;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -196,4 +282,9 @@ export type Database = {
   notifications: NotificationsTable;
   outbound_messages: OutboundMessagesTable;
   audit_log: AuditLogTable;
+  ledger_accounts: LedgerAccountsTable;
+  ledger_transfers: LedgerTransfersTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_hold_events: LedgerHoldEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 };

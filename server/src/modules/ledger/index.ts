@@ -1,0 +1,32 @@
+// The ledger's public face: the only way other modules move money.
+export {
+  type Account,
+  getOrCreateSystemAccount,
+  openAccount,
+  systemAccountCode,
+} from "./accounts.js";
+export {
+  createHold,
+  expireHolds,
+  getHold,
+  type Hold,
+  type HoldRequest,
+  type HoldStatus,
+  postHold,
+  voidHold,
+} from "./holds.js";
+export {
+  type AccountBalance,
+  balanceOf,
+  type Entry,
+  getBalance,
+  type LedgerDeps,
+  listEntries,
+  MAX_AMOUNT,
+  postTransfer,
+  reverseTransfer,
+  type Transfer,
+  type TransferRequest,
+  type TransferResult,
+} from "./service.js";
+export { type LedgerProblem, type LedgerVerification, verifyLedger } from "./verify.js";
