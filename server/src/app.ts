@@ -25,6 +25,7 @@ import { identityRoutes } from "./modules/identity/routes.js";
 import { notifyRoutes } from "./modules/notify/routes.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
+import { helpRoutes } from "./modules/support/index.js";
 
 export const REDACTED_PATHS = [
   "req.headers.cookie",
@@ -133,6 +134,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(notifyRoutes, ctx);
   await app.register(reviewRoutes, ctx);
   await app.register(staffRoutes, ctx);
+  await app.register(helpRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(devRoutes, ctx);
 
   app.get("/api/v1/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>

@@ -4,6 +4,7 @@ import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { seedDemoData } from "./demo/seed.js";
 import { scheduleJobs } from "./jobs.js";
+import { importHelpCentre } from "./modules/support/index.js";
 import { createContext, openDatabase } from "./runtime.js";
 
 async function main() {
@@ -49,6 +50,8 @@ async function main() {
     await boss.start();
     cleanup.push(() => boss.stop({ graceful: true, wait: true }));
     await scheduleJobs(boss, ctx);
+    const help = await importHelpCentre(ctx);
+    say(`help centre: ${help.inserted.length} articles added, ${help.updated.length} updated`);
 
     const demo = config.env === "production" ? null : await seedDemoData(ctx);
 

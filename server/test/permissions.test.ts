@@ -61,6 +61,12 @@ const intended: Record<string, Permission> = {
   "GET /api/v1/console/staff": "staff:manage",
   "POST /api/v1/console/staff": "staff:manage",
   "PATCH /api/v1/console/staff/:id": "staff:manage",
+  // Help centre
+  "GET /api/v1/help/search": "public",
+  "GET /api/v1/help/categories": "public",
+  "GET /api/v1/help/articles": "public",
+  "GET /api/v1/help/articles/:slug": "public",
+  "POST /api/v1/help/articles/:slug/feedback": "public",
   // Development stand-ins and the contract itself
   "GET /api/v1/dev/messages": "public",
   "GET /api/v1/openapi.json": "public",

@@ -181,6 +181,38 @@ export type AuditLogTable = {
   hash: string;
 };
 
+export type HelpCategoriesTable = {
+  slug: string;
+  name_zh: string;
+  name_en: ColumnType<string, string | undefined, string>;
+  position: ColumnType<number, number | undefined, number>;
+};
+
+export type HelpArticleStatus = "draft" | "published";
+
+export type HelpArticlesTable = {
+  id: Generated<string>;
+  slug: string;
+  category: string;
+  status: ColumnType<HelpArticleStatus, HelpArticleStatus | undefined, HelpArticleStatus>;
+  title_zh: string;
+  body_zh: string;
+  title_en: ColumnType<string, string | undefined, string>;
+  body_en: ColumnType<string, string | undefined, string>;
+  keywords: ColumnType<string[], string[] | undefined, string[]>;
+  position: ColumnType<number, number | undefined, number>;
+  source: ColumnType<"import" | "staff", "import" | "staff" | undefined, "import" | "staff">;
+  import_hash: string | null;
+  helpful_count: Generated<number>;
+  unhelpful_count: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type HelpSearchTermsTable = { term: string; article_id: string; weight: number };
+
+export type HelpSearchDfTable = { term: string; df: number };
+
 export type LedgerAccountKind =
   | "customer"
   | "gateway_clearing"
@@ -287,4 +319,8 @@ export type Database = {
   ledger_entries: LedgerEntriesTable;
   ledger_hold_events: LedgerHoldEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  help_categories: HelpCategoriesTable;
+  help_articles: HelpArticlesTable;
+  help_search_terms: HelpSearchTermsTable;
+  help_search_df: HelpSearchDfTable;
 };
