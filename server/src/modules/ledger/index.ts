@@ -29,4 +29,4 @@ export {
   type TransferRequest,
   type TransferResult,
 } from "./service.js";
-export { type LedgerProblem, type LedgerVerification, verifyLedger } from "./verify.js";
+export { formatLedgerReport, type LedgerProblem, type LedgerVerification, verifyLedger } from "./verify.js";

@@ -35,6 +35,15 @@ export type LedgerVerification = {
   problems: LedgerProblem[];
 };
 
+/** What the command prints: each check, each problem by name, then the verdict. */
+export function formatLedgerReport(result: LedgerVerification): string[] {
+  return [
+    ...result.checked.map((line) => `checked: ${line}`),
+    ...result.problems.map((p) => `PROBLEM ${p.check}: ${p.detail}`),
+    result.ok ? "ledger consistent" : `ledger NOT consistent: ${result.problems.length} problem(s)`,
+  ];
+}
+
 const label = (id: string, code: string | null) => (code ? `${code} (${id})` : id);
 
 /**
