@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
 import { logInAsStaff, registerCustomerByApi, requestNameChange } from "./console-helpers";
 import { expectAccessible } from "./support/axe";
 import { demoLogin } from "./support/demo";
+import { expect, test } from "./support/test";
 
 test("the login and two-step pages pass axe in Chinese and English", async ({ page }) => {
   await page.goto("/console/");

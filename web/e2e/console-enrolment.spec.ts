@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
 import { logInAsStaff } from "./console-helpers";
 import { expectAccessible } from "./support/axe";
 import { totpCode } from "./support/demo";
+import { expect, test } from "./support/test";
 
 test("an admin adds a staff member, who sets up two-step verification at first login and keeps the backup codes", async ({
   browser,

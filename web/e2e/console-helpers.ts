@@ -3,6 +3,7 @@ import { type APIRequestContext, expect, type Page, request as playwrightRequest
 import { demoLogin, totpCode } from "./support/demo";
 import { E2E_BASE_URL } from "./support/env";
 import { uniquePhone, waitForCode } from "./support/mailbox";
+import { randomClientIp } from "./support/test";
 
 export type StaffRole = "agent" | "reviewer" | "supervisor" | "admin";
 
@@ -44,7 +45,10 @@ export async function logInAsStaff(page: Page, role: StaffRole): Promise<void> {
 
 /** An API client with its own cookie jar that echoes the CSRF cookie, as a browser page would. */
 export async function apiClient(): Promise<{ api: APIRequestContext; csrf: Record<string, string> }> {
-  const api = await playwrightRequest.newContext({ baseURL: E2E_BASE_URL });
+  const api = await playwrightRequest.newContext({
+    baseURL: E2E_BASE_URL,
+    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+  });
   await api.get("/healthz");
   const cookie = (await api.storageState()).cookies.find((c) => c.name === "oc_csrf");
   return { api, csrf: { "x-csrf-token": cookie?.value ?? "" } };

@@ -1,12 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { logInAsStaff } from "./console-helpers";
 import { demoLogin } from "./support/demo";
-import { useOwnClientIp } from "./support/mailbox";
-
-// Each test fails logins from an address of its own (see useOwnClientIp).
-test.beforeEach(async ({ page }) => {
-  await useOwnClientIp(page);
-});
+import { expect, test } from "./support/test";
 
 test("a reviewer logs in with password and authenticator code and sees only the pages their role allows", async ({
   page,

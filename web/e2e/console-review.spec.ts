@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { logInAsStaff, registerCustomerByApi, requestNameChange } from "./console-helpers";
+import { expect, test } from "./support/test";
 
 test("a reviewer approves a customer's name change, and the customer sees it approved", async ({
   page,

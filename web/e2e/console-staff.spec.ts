@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { logInAsStaff } from "./console-helpers";
 import { demoLogin } from "./support/demo";
+import { expect, test } from "./support/test";
 
 test("an admin cannot remove their own admin role, and is told why", async ({ page }) => {
   const admin = demoLogin("admin");

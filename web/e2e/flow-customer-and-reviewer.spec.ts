@@ -1,10 +1,11 @@
 // The whole foundation in one story, across two faces: a customer on a phone and a reviewer at
 // the console, both driven through the pages by their labels.
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { submitTotp } from "./console-helpers";
 import { cardNumber, strongPassword } from "./portal-helpers";
 import { demoLogin } from "./support/demo";
 import { uniquePhone, waitForCode } from "./support/mailbox";
+import { expect, randomClientIp, test } from "./support/test";
 
 const PNG_1X1 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
@@ -12,7 +13,11 @@ const PNG_1X1 = Buffer.from(
 );
 
 async function reviewerPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    locale: "zh-CN",
+    extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
+  });
   const page = await context.newPage();
   const reviewer = demoLogin("reviewer");
   if (!reviewer.totpSecret) throw new Error("the demo reviewer has no TOTP secret");

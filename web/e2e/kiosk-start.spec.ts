@@ -1,6 +1,7 @@
 // The kiosk's start screen: large, accessible, bilingual, and back to the start after a minute alone.
-import { expect, test } from "@playwright/test";
+
 import { expectAccessible } from "./support/axe";
+import { expect, test } from "./support/test";
 
 test("the kiosk start page passes axe and offers large buttons to log in and get help", async ({ page }) => {
   await page.goto("/kiosk/");

@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { expectAccessible } from "./support/axe";
+import { expect, test } from "./support/test";
 
 test("the dev mailbox page lists messages and passes axe", async ({ page }) => {
   await page.goto("/dev/mailbox");

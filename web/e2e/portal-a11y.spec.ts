@@ -1,7 +1,8 @@
 // axe-core on every portal page, logged out and logged in, in normal and in elder mode.
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { registerCustomer, useLocalPreferences } from "./portal-helpers";
 import { expectAccessible } from "./support/axe";
+import { expect, test } from "./support/test";
 
 const loggedOutPages = [
   "/login",

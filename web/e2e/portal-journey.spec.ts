@@ -1,7 +1,8 @@
 // A new customer's first visit, driven like a person would: by labels and button names.
-import { expect, test } from "@playwright/test";
+
 import { cardNumber, strongPassword } from "./portal-helpers";
 import { uniquePhone, waitForCode } from "./support/mailbox";
+import { expect, test } from "./support/test";
 
 const PNG_1X1 = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",

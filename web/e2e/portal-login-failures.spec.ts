@@ -1,12 +1,8 @@
 // Wrong passwords meet the captcha after three tries, then a real lock that tells how long to wait.
-import { expect, test } from "@playwright/test";
-import { setCaptchaAnswer } from "./support/database";
-import { uniquePhone, useOwnClientIp } from "./support/mailbox";
 
-// Each test fails logins from an address of its own (see useOwnClientIp).
-test.beforeEach(async ({ page }) => {
-  await useOwnClientIp(page);
-});
+import { setCaptchaAnswer } from "./support/database";
+import { uniquePhone } from "./support/mailbox";
+import { expect, test } from "./support/test";
 
 test("after three wrong passwords the login form asks for the image captcha, which can be refreshed", async ({
   page,

@@ -40,15 +40,3 @@ export function uniquePhone(): string {
   const rand = Math.floor(Math.random() * 10);
   return `15${rand}${tail}`;
 }
-
-/**
- * Gives the page a client address of its own (the e2e server trusts X-Forwarded-For from
- * localhost), so specs that fail logins on purpose do not push every other spec over the
- * per-IP captcha threshold.
- */
-export async function useOwnClientIp(page: import("@playwright/test").Page): Promise<string> {
-  const octet = () => 1 + Math.floor(Math.random() * 250);
-  const ip = `10.${octet()}.${octet()}.${octet()}`;
-  await page.setExtraHTTPHeaders({ "x-forwarded-for": ip });
-  return ip;
-}
