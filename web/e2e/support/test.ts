@@ -11,6 +11,7 @@ export function randomClientIp(): string {
 }
 
 export const test = base.extend<{ clientIp: string }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern; it has none.
   clientIp: async ({}, use) => {
     await use(randomClientIp());
   },
