@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../common/api";
-import { TextField } from "../common/ui/fields";
+import { CodeField } from "../common/ui/fields";
 import { SendCodeButton } from "../common/ui/send-code-button";
 import { useSession } from "./session";
 
@@ -33,13 +33,10 @@ export function OwnPhoneCode({
       ? t("security.ownPhoneHint", { phone: me.phone })
       : undefined;
   return (
-    <TextField
+    <CodeField
       label={otpLabel ?? t("security.smsCode")}
       value={otp}
       onChange={onOtp}
-      inputMode="numeric"
-      autoComplete="one-time-code"
-      maxLength={6}
       hint={hint}
       trailing={
         <SendCodeButton

@@ -172,3 +172,8 @@ export function SixDigitField({
     </div>
   );
 }
+
+/** A one-time code typed by hand or filled in from the message it came in. */
+export function CodeField(props: Omit<TextFieldProps, "inputMode" | "autoComplete" | "maxLength" | "type">) {
+  return <TextField {...props} inputMode="numeric" autoComplete="one-time-code" maxLength={6} />;
+}

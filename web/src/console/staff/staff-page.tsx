@@ -13,9 +13,11 @@ import {
   type TableColumnsType,
   Tag,
 } from "antd";
-import { useCallback, useEffect, useState } from "react";
+import { type ReactNode, useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError, get, patch, post } from "../../common/api";
+import { ApiError, patch, post } from "../../common/api";
+import { useList } from "../../common/ui/use-list";
+import { useSubmit } from "../../common/ui/use-submit";
 import type { StaffMember } from "../api-types";
 import { formatTime, roleLabel } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
@@ -23,19 +25,21 @@ import { staffRoles } from "../permissions";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 
-type StaffList = { items: StaffMember[] };
-
 /** The server's 409 for changes an admin may not make to themselves, in words. */
 function useStaffErrorText(): (err: unknown) => string {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  return (err) => {
-    if (err instanceof ApiError && err.code === "conflict") {
-      if (err.problem.reason === "own_admin_role") return t("staff.ownAdminRole");
-      if (err.problem.reason === "own_account") return t("staff.ownAccount");
-    }
-    return errorText(err);
-  };
+  // Kept stable between renders: the list below fetches again whenever it changes.
+  return useCallback(
+    (err: unknown) => {
+      if (err instanceof ApiError && err.code === "conflict") {
+        if (err.problem.reason === "own_admin_role") return t("staff.ownAdminRole");
+        if (err.problem.reason === "own_account") return t("staff.ownAccount");
+      }
+      return errorText(err);
+    },
+    [t, errorText],
+  );
 }
 type NewStaff = { email: string; name: string; roles: string[]; password: string };
 
@@ -48,40 +52,25 @@ export function StaffPage() {
   const { me } = useMe();
   const { message, modal } = App.useApp();
   const errorText = useStaffErrorText();
-  const [items, setItems] = useState<StaffMember[]>([]);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const staff = useList<StaffMember>("/api/v1/console/staff", errorText);
+  const action = useSubmit(errorText);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<StaffMember | null>(null);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      const res = await get<StaffList>("/api/v1/console/staff");
-      setItems(res.items);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setLoading(false);
-    }
-  }, [errorText]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function setDisabled(member: StaffMember, disabled: boolean) {
-    setError(null);
-    try {
-      await patch(`/api/v1/console/staff/${encodeURIComponent(member.id)}`, { disabled });
-      message.success(disabled ? t("staff.disabledDone") : t("staff.enabledDone"));
-      await load();
-    } catch (err) {
-      setError(errorText(err));
-    }
+  function reload() {
+    action.reset();
+    return staff.reload();
   }
 
+  async function setDisabled(member: StaffMember, disabled: boolean) {
+    await action.attempt(async () => {
+      await patch(`/api/v1/console/staff/${encodeURIComponent(member.id)}`, { disabled });
+      message.success(disabled ? t("staff.disabledDone") : t("staff.enabledDone"));
+      await reload();
+    });
+  }
+
+  const error = action.error || staff.error;
   const roleOptions = staffRoles.map((r) => ({ value: r, label: roleLabel(t, r) }));
 
   const columns: TableColumnsType<StaffMember> = [
@@ -163,12 +152,12 @@ export function StaffPage() {
       >
         {t("staff.title")}
       </PageTitle>
-      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
+      {error ? <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} /> : null}
       <Table<StaffMember>
         rowKey="id"
         columns={columns}
-        dataSource={items}
-        loading={loading}
+        dataSource={staff.items}
+        loading={staff.loading}
         pagination={false}
         caption={<TableCaption>{t("staff.tableCaption")}</TableCaption>}
       />
@@ -179,7 +168,7 @@ export function StaffPage() {
           onCreated={() => {
             setCreating(false);
             message.success(t("staff.created"));
-            void load();
+            void reload();
           }}
         />
       )}
@@ -191,7 +180,7 @@ export function StaffPage() {
           onSaved={() => {
             setEditing(null);
             message.success(t("staff.saved"));
-            void load();
+            void reload();
           }}
         />
       )}
@@ -200,6 +189,65 @@ export function StaffPage() {
 }
 
 type RoleOption = { value: string; label: string };
+
+function RolesItem({ roleOptions }: { roleOptions: RoleOption[] }) {
+  const { t } = useTranslation();
+  return (
+    <Form.Item
+      label={t("staff.col.roles")}
+      name="roles"
+      rules={[{ required: true, type: "array", min: 1, message: t("staff.rolesRequired") }]}
+    >
+      <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
+    </Form.Item>
+  );
+}
+
+/** A modal around one antd form: OK sends the form, and a failure shows under it in `describe`'s words. */
+function FormDialog<T>({
+  title,
+  okText,
+  describe,
+  initialValues,
+  send,
+  onClose,
+  children,
+}: {
+  title: string;
+  okText: string;
+  describe: (err: unknown) => string;
+  initialValues?: Partial<T>;
+  send(values: T): Promise<void>;
+  onClose(): void;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<T>();
+  const submit = useSubmit(describe);
+  return (
+    <Modal
+      open
+      title={title}
+      okText={okText}
+      cancelText={t("common.cancel")}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okButtonProps={{ loading: submit.busy }}
+      destroyOnHidden
+    >
+      <Form<T>
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        initialValues={initialValues}
+        onFinish={(values) => void submit.run(() => send(values))}
+      >
+        {children}
+      </Form>
+      {submit.error ? <Alert type="error" showIcon title={submit.error} role="alert" /> : null}
+    </Modal>
+  );
+}
 
 function CreateStaffDialog({
   roleOptions,
@@ -212,71 +260,45 @@ function CreateStaffDialog({
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [form] = Form.useForm<NewStaff>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(values: NewStaff) {
-    setBusy(true);
-    setError(null);
-    try {
-      await post("/api/v1/console/staff", {
-        ...values,
-        email: values.email.trim(),
-        name: values.name.trim(),
-      });
-      onCreated();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <Modal
-      open
+    <FormDialog<NewStaff>
       title={t("staff.create")}
       okText={t("staff.createSubmit")}
-      cancelText={t("common.cancel")}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      okButtonProps={{ loading: busy }}
-      destroyOnHidden
+      describe={errorText}
+      send={async (values) => {
+        await post("/api/v1/console/staff", {
+          ...values,
+          email: values.email.trim(),
+          name: values.name.trim(),
+        });
+        onCreated();
+      }}
+      onClose={onClose}
     >
-      <Form form={form} layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
-        <Form.Item
-          label={t("staff.col.email")}
-          name="email"
-          rules={[{ required: true, type: "email", message: t("staff.emailInvalid") }]}
-        >
-          <Input autoComplete="off" />
-        </Form.Item>
-        <Form.Item
-          label={t("staff.col.name")}
-          name="name"
-          rules={[{ required: true, whitespace: true, message: t("staff.nameRequired") }]}
-        >
-          <Input autoComplete="off" />
-        </Form.Item>
-        <Form.Item
-          label={t("staff.col.roles")}
-          name="roles"
-          rules={[{ required: true, type: "array", min: 1, message: t("staff.rolesRequired") }]}
-        >
-          <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
-        </Form.Item>
-        <Form.Item
-          label={t("staff.initialPassword")}
-          name="password"
-          extra={t("staff.initialPasswordHint")}
-          rules={[{ required: true, min: 10, message: t("staff.passwordTooShort") }]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} role="alert" />}
-    </Modal>
+      <Form.Item
+        label={t("staff.col.email")}
+        name="email"
+        rules={[{ required: true, type: "email", message: t("staff.emailInvalid") }]}
+      >
+        <Input autoComplete="off" />
+      </Form.Item>
+      <Form.Item
+        label={t("staff.col.name")}
+        name="name"
+        rules={[{ required: true, whitespace: true, message: t("staff.nameRequired") }]}
+      >
+        <Input autoComplete="off" />
+      </Form.Item>
+      <RolesItem roleOptions={roleOptions} />
+      <Form.Item
+        label={t("staff.initialPassword")}
+        name="password"
+        extra={t("staff.initialPasswordHint")}
+        rules={[{ required: true, min: 10, message: t("staff.passwordTooShort") }]}
+      >
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+    </FormDialog>
   );
 }
 
@@ -293,50 +315,19 @@ function EditRolesDialog({
 }) {
   const { t } = useTranslation();
   const errorText = useStaffErrorText();
-  const [form] = Form.useForm<{ roles: string[] }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(values: { roles: string[] }) {
-    setBusy(true);
-    setError(null);
-    try {
-      await patch(`/api/v1/console/staff/${encodeURIComponent(member.id)}`, { roles: values.roles });
-      onSaved();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
-    <Modal
-      open
+    <FormDialog<{ roles: string[] }>
       title={t("staff.editRolesOf", { email: member.email ?? member.name ?? member.id })}
       okText={t("common.save")}
-      cancelText={t("common.cancel")}
-      onCancel={onClose}
-      onOk={() => form.submit()}
-      okButtonProps={{ loading: busy }}
-      destroyOnHidden
+      describe={errorText}
+      initialValues={{ roles: member.roles }}
+      send={async (values) => {
+        await patch(`/api/v1/console/staff/${encodeURIComponent(member.id)}`, { roles: values.roles });
+        onSaved();
+      }}
+      onClose={onClose}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        requiredMark={false}
-        initialValues={{ roles: member.roles }}
-        onFinish={(v) => void submit(v)}
-      >
-        <Form.Item
-          label={t("staff.col.roles")}
-          name="roles"
-          rules={[{ required: true, type: "array", min: 1, message: t("staff.rolesRequired") }]}
-        >
-          <Select mode="multiple" options={roleOptions} optionFilterProp="label" />
-        </Form.Item>
-      </Form>
-      {error && <Alert type="error" showIcon title={error} role="alert" />}
-    </Modal>
+      <RolesItem roleOptions={roleOptions} />
+    </FormDialog>
   );
 }

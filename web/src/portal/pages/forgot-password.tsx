@@ -1,14 +1,14 @@
-import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { post } from "../../common/api";
-import { errorText } from "../../common/ui/error-text";
-import { ChoiceGroup, TextField } from "../../common/ui/fields";
+import { ChoiceGroup } from "../../common/ui/fields";
 import { Notice } from "../../common/ui/notice";
-import { SendCodeButton } from "../../common/ui/send-code-button";
+import { useSubmit } from "../../common/ui/use-submit";
+import { DestinationWithCode } from "../destination-code";
+import { FormEnd } from "../form-end";
 import { Page } from "../layout";
-import { PasswordHint } from "../password-hint";
+import { NewPasswordField } from "../password-hint";
 
 export function ForgotPasswordPage() {
   const { t } = useTranslation();
@@ -16,32 +16,23 @@ export function ForgotPasswordPage() {
   const [to, setTo] = useState("");
   const [otp, setOtp] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function reset(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       await post("/api/v1/auth/password-reset", {
         channel,
         to: to.trim(),
         otp: otp.trim(),
         newPassword: password,
       });
-      setDone(true);
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("reset.title")} back="/login">
-      {done ? (
+      {submit.done ? (
         <>
           <Notice tone="success">{t("reset.done")}</Notice>
           <Link to="/login" className="oc-button">
@@ -49,7 +40,7 @@ export function ForgotPasswordPage() {
           </Link>
         </>
       ) : (
-        <form className="oc-form" onSubmit={submit} noValidate aria-label={t("reset.title")}>
+        <form className="oc-form" onSubmit={reset} noValidate aria-label={t("reset.title")}>
           <ChoiceGroup
             legend={t("reset.channel")}
             name="channel"
@@ -63,49 +54,20 @@ export function ForgotPasswordPage() {
               { value: "email", label: t("reset.byEmail") },
             ]}
           />
-          <TextField
-            label={channel === "sms" ? t("reset.phone") : t("reset.email")}
-            value={to}
-            onChange={setTo}
-            type={channel === "sms" ? "tel" : "email"}
-            autoComplete={channel === "sms" ? "tel" : "email"}
-            required
-            trailing={
-              <SendCodeButton
-                disabled={!to.trim()}
-                send={() =>
-                  post<{ resendIn?: number }>("/api/v1/auth/otp", {
-                    channel,
-                    to: to.trim(),
-                    purpose: "reset_password",
-                  })
-                }
-                onError={(err) => setError(errorText(t, err))}
-              />
-            }
-          />
-          <TextField
-            label={t("reset.otp")}
-            value={otp}
-            onChange={setOtp}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
+          <DestinationWithCode
+            channel={channel}
+            purpose="reset_password"
+            to={to}
+            onTo={setTo}
+            toLabel={channel === "sms" ? t("reset.phone") : t("reset.email")}
+            otp={otp}
+            onOtp={setOtp}
+            otpLabel={t("reset.otp")}
+            onError={submit.onError}
             required
           />
-          <TextField
-            label={t("reset.newPassword")}
-            value={password}
-            onChange={setPassword}
-            type="password"
-            autoComplete="new-password"
-            hint={<PasswordHint password={password} />}
-            required
-          />
-          {error ? <Notice tone="error">{error}</Notice> : null}
-          <Button type="submit" color="primary" block size="large" loading={busy}>
-            {t("reset.submit")}
-          </Button>
+          <NewPasswordField label={t("reset.newPassword")} value={password} onChange={setPassword} required />
+          <FormEnd submit={submit} label={t("reset.submit")} size="large" />
         </form>
       )}
     </Page>

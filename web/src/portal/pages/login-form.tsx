@@ -6,6 +6,7 @@ import { ApiError, get, post } from "../../common/api";
 import { errorText } from "../../common/ui/error-text";
 import { TextField } from "../../common/ui/fields";
 import { Notice } from "../../common/ui/notice";
+import { CurrentPasswordField } from "../current-password-field";
 import type { LoginAnswer } from "../types";
 
 type Captcha = { id: string; svg: string };
@@ -87,14 +88,7 @@ export function LoginForm({
         placeholder={t("login.loginPlaceholder")}
         required
       />
-      <TextField
-        label={t("login.password")}
-        value={password}
-        onChange={setPassword}
-        type="password"
-        autoComplete="current-password"
-        required
-      />
+      <CurrentPasswordField value={password} onChange={setPassword} required />
       {captcha ? (
         <div className="oc-field">
           <div className="oc-captcha">

@@ -1,9 +1,10 @@
 import { Button } from "antd-mobile";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { get, post } from "../../common/api";
+import { post } from "../../common/api";
 import { errorText } from "../../common/ui/error-text";
 import { Notice } from "../../common/ui/notice";
+import { useCursorList } from "../../common/ui/use-list";
 import { Page } from "../layout";
 import { useSession } from "../session";
 import type { Notification, NotificationPage } from "../types";
@@ -11,41 +12,21 @@ import type { Notification, NotificationPage } from "../types";
 export function NotificationsPage() {
   const { t } = useTranslation();
   const { refreshUnread } = useSession();
-  const [items, setItems] = useState<Notification[]>([]);
-  const [unread, setUnread] = useState(0);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState("");
-
-  const load = useCallback(
-    async (after: string | null) => {
-      try {
-        const page = await get<NotificationPage>(
-          `/api/v1/me/notifications?limit=20${after ? `&cursor=${encodeURIComponent(after)}` : ""}`,
-        );
-        setItems((old) => (after ? [...old, ...page.items] : page.items));
-        setUnread(page.unread);
-        setCursor(page.nextCursor);
-      } catch (err) {
-        setError(errorText(t, err));
-      }
-    },
-    [t],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const inbox = useCursorList<Notification, NotificationPage>("/api/v1/me/notifications");
+  const [markError, setMarkError] = useState("");
+  const unread = inbox.last?.unread ?? 0;
 
   async function markAll() {
     try {
       await post("/api/v1/me/notifications/read", {});
-      await load(null);
+      await inbox.reload();
       await refreshUnread();
     } catch (err) {
-      setError(errorText(t, err));
+      setMarkError(errorText(t, err));
     }
   }
 
+  const error = markError || inbox.error;
   return (
     <Page title={t("inbox.title")}>
       {error ? <Notice tone="error">{error}</Notice> : null}
@@ -57,9 +38,9 @@ export function NotificationsPage() {
           </Button>
         ) : null}
       </div>
-      {items.length === 0 && !error ? <p>{t("inbox.empty")}</p> : null}
+      {inbox.items.length === 0 && !error ? <p>{t("inbox.empty")}</p> : null}
       <ul className="oc-list oc-card">
-        {items.map((n) => (
+        {inbox.items.map((n) => (
           <li key={n.id}>
             <div className="oc-list-title">
               {!n.read ? <span className="oc-unread-dot">● {t("inbox.unread")}</span> : null}
@@ -70,8 +51,8 @@ export function NotificationsPage() {
           </li>
         ))}
       </ul>
-      {cursor ? (
-        <button type="button" className="oc-button" onClick={() => load(cursor)}>
+      {inbox.more ? (
+        <button type="button" className="oc-button" onClick={inbox.more}>
           {t("common.more")}
         </button>
       ) : null}

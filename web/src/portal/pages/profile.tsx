@@ -1,11 +1,12 @@
-import { Button } from "antd-mobile";
-import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
-import { api, get } from "../../common/api";
-import { errorText } from "../../common/ui/error-text";
+import { api } from "../../common/api";
 import { ChoiceGroup, TextField } from "../../common/ui/fields";
 import { Notice } from "../../common/ui/notice";
+import { useList } from "../../common/ui/use-list";
+import { useSubmit } from "../../common/ui/use-submit";
+import { FormEnd } from "../form-end";
 import { Page, Section } from "../layout";
 import { useSession } from "../session";
 import type { ChangeRequest } from "../types";
@@ -17,21 +18,7 @@ export function ProfilePage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { me, signOut } = useSession();
-  const [requests, setRequests] = useState<ChangeRequest[]>([]);
-  const [loadError, setLoadError] = useState("");
-
-  const load = useCallback(async () => {
-    try {
-      setRequests((await get<{ items: ChangeRequest[] }>("/api/v1/me/change-requests")).items);
-      setLoadError("");
-    } catch (err) {
-      setLoadError(errorText(t, err));
-    }
-  }, [t]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const requests = useList<ChangeRequest>("/api/v1/me/change-requests");
 
   if (!me) return null;
   return (
@@ -57,12 +44,12 @@ export function ProfilePage() {
           </dd>
         </dl>
       </Section>
-      <ChangeRequestForm onSubmitted={load} />
+      <ChangeRequestForm onSubmitted={requests.reload} />
       <Section title={t("profile.requests")}>
-        {loadError ? <Notice tone="error">{loadError}</Notice> : null}
-        {requests.length === 0 ? <p>{t("profile.noRequests")}</p> : null}
+        {requests.error ? <Notice tone="error">{requests.error}</Notice> : null}
+        {requests.items.length === 0 ? <p>{t("profile.noRequests")}</p> : null}
         <ul className="oc-list">
-          {requests.map((r) => (
+          {requests.items.map((r) => (
             <li key={r.id}>
               <div className="oc-list-title">
                 {r.field === "name" ? t("profile.name") : t("profile.idNumber")}: {r.value}
@@ -126,40 +113,31 @@ function ChangeRequestForm({ onSubmitted }: { onSubmitted: () => Promise<void> }
   const [field, setField] = useState<"name" | "idNumber">("name");
   const [value, setValue] = useState("");
   const [proof, setProof] = useState<File | null>(null);
-  const [error, setError] = useState("");
-  const [done, setDone] = useState("");
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent<HTMLFormElement>) {
+  function send(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    setError("");
-    setDone("");
-    if (!value.trim()) return setError(t("profile.valueRequired"));
-    if (!proof) return setError(t("profile.proofRequired"));
-    if (!PROOF_TYPES.includes(proof.type)) return setError(t("errors.unsupported_file"));
-    if (proof.size > MAX_PROOF_BYTES) return setError(t("profile.proofTooLarge"));
-    const form = new FormData();
-    form.append("field", field);
-    form.append("value", value.trim());
-    form.append("proof", proof);
-    setBusy(true);
-    try {
-      await api("POST", "/api/v1/me/change-requests", form);
-      setDone(t("profile.requestSent"));
+    submit.reset();
+    if (!value.trim()) return submit.setError(t("profile.valueRequired"));
+    if (!proof) return submit.setError(t("profile.proofRequired"));
+    if (!PROOF_TYPES.includes(proof.type)) return submit.setError(t("errors.unsupported_file"));
+    if (proof.size > MAX_PROOF_BYTES) return submit.setError(t("profile.proofTooLarge"));
+    const body = new FormData();
+    body.append("field", field);
+    body.append("value", value.trim());
+    body.append("proof", proof);
+    void submit.run(async () => {
+      await api("POST", "/api/v1/me/change-requests", body);
       setValue("");
       setProof(null);
       e.currentTarget?.reset();
       await onSubmitted();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Section title={t("profile.changeTitle")}>
-      <form className="oc-form" onSubmit={submit} noValidate aria-label={t("profile.changeTitle")}>
+      <form className="oc-form" onSubmit={send} noValidate aria-label={t("profile.changeTitle")}>
         <ChoiceGroup
           legend={t("profile.changeWhat")}
           name="field"
@@ -190,11 +168,7 @@ function ChangeRequestForm({ onSubmitted }: { onSubmitted: () => Promise<void> }
             {t("profile.proofHint")}
           </p>
         </div>
-        {error ? <Notice tone="error">{error}</Notice> : null}
-        {done ? <Notice tone="success">{done}</Notice> : null}
-        <Button type="submit" color="primary" block loading={busy}>
-          {t("profile.submitRequest")}
-        </Button>
+        <FormEnd submit={submit} label={t("profile.submitRequest")} success={t("profile.requestSent")} />
       </form>
     </Section>
   );

@@ -1,46 +1,31 @@
-// 挂失 without being logged in: a lost phone should not need the phone to freeze the account.
-import { Button, Dialog } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { post } from "../../common/api";
-import { errorText } from "../../common/ui/error-text";
 import { TextField } from "../../common/ui/fields";
 import { Notice } from "../../common/ui/notice";
+import { useSubmit } from "../../common/ui/use-submit";
+import { freezeAfterConfirming } from "../confirm-freeze";
+import { CurrentPasswordField } from "../current-password-field";
+import { FormEnd } from "../form-end";
 import { Page } from "../layout";
 
 export function ReportLostPage() {
   const { t } = useTranslation();
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  async function freeze(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    const sure = await Dialog.confirm({
-      title: t("freeze.confirmTitle"),
-      content: t("freeze.warning"),
-      confirmText: t("freeze.confirm"),
-      cancelText: t("common.cancel"),
-    });
-    if (!sure) return;
-    setBusy(true);
-    try {
+    await freezeAfterConfirming(t, submit, async () => {
       await post("/api/v1/auth/freeze", { login: login.trim(), password });
-      setDone(true);
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("freeze.lostTitle")} back="/login">
-      {done ? (
+      {submit.done ? (
         <>
           <Notice tone="success">{t("freeze.done")}</Notice>
           <Link to="/unfreeze" className="oc-button">
@@ -48,7 +33,7 @@ export function ReportLostPage() {
           </Link>
         </>
       ) : (
-        <form className="oc-form" onSubmit={submit} noValidate aria-label={t("freeze.lostTitle")}>
+        <form className="oc-form" onSubmit={freeze} noValidate aria-label={t("freeze.lostTitle")}>
           <Notice tone="warning">{t("freeze.warning")}</Notice>
           <TextField
             label={t("login.login")}
@@ -57,18 +42,8 @@ export function ReportLostPage() {
             autoComplete="username"
             required
           />
-          <TextField
-            label={t("login.password")}
-            value={password}
-            onChange={setPassword}
-            type="password"
-            autoComplete="current-password"
-            required
-          />
-          {error ? <Notice tone="error">{error}</Notice> : null}
-          <Button type="submit" color="danger" block size="large" loading={busy}>
-            {t("freeze.button")}
-          </Button>
+          <CurrentPasswordField value={password} onChange={setPassword} required />
+          <FormEnd submit={submit} label={t("freeze.button")} color="danger" size="large" />
         </form>
       )}
     </Page>

@@ -1,12 +1,12 @@
-import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { post } from "../../common/api";
-import { errorText } from "../../common/ui/error-text";
-import { TextField } from "../../common/ui/fields";
 import { Notice } from "../../common/ui/notice";
-import { SendCodeButton } from "../../common/ui/send-code-button";
+import { useSubmit } from "../../common/ui/use-submit";
+import { CurrentPasswordField } from "../current-password-field";
+import { DestinationWithCode } from "../destination-code";
+import { FormEnd } from "../form-end";
 import { Page } from "../layout";
 
 export function UnfreezePage() {
@@ -14,27 +14,18 @@ export function UnfreezePage() {
   const [phone, setPhone] = useState("");
   const [otp, setOtp] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function request(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       await post("/api/v1/auth/unfreeze-requests", { phone: phone.trim(), otp: otp.trim(), password });
-      setDone(true);
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("unfreeze.title")} back="/login">
-      {done ? (
+      {submit.done ? (
         <>
           <Notice tone="success">{t("unfreeze.submitted")}</Notice>
           <Link to="/login" className="oc-button">
@@ -42,50 +33,27 @@ export function UnfreezePage() {
           </Link>
         </>
       ) : (
-        <form className="oc-form" onSubmit={submit} noValidate aria-label={t("unfreeze.title")}>
+        <form className="oc-form" onSubmit={request} noValidate aria-label={t("unfreeze.title")}>
           <p>{t("unfreeze.intro")}</p>
-          <TextField
-            label={t("unfreeze.phone")}
-            value={phone}
-            onChange={setPhone}
-            type="tel"
-            autoComplete="tel"
-            required
-            trailing={
-              <SendCodeButton
-                disabled={!phone.trim()}
-                send={() =>
-                  post<{ resendIn?: number }>("/api/v1/auth/otp", {
-                    channel: "sms",
-                    to: phone.trim(),
-                    purpose: "unfreeze",
-                  })
-                }
-                onError={(err) => setError(errorText(t, err))}
-              />
-            }
-          />
-          <TextField
-            label={t("unfreeze.otp")}
-            value={otp}
-            onChange={setOtp}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
+          <DestinationWithCode
+            channel="sms"
+            purpose="unfreeze"
+            to={phone}
+            onTo={setPhone}
+            toLabel={t("unfreeze.phone")}
+            otp={otp}
+            onOtp={setOtp}
+            otpLabel={t("unfreeze.otp")}
+            onError={submit.onError}
             required
           />
-          <TextField
-            label={t("unfreeze.password")}
+          <CurrentPasswordField
             value={password}
             onChange={setPassword}
-            type="password"
-            autoComplete="current-password"
+            label={t("unfreeze.password")}
             required
           />
-          {error ? <Notice tone="error">{error}</Notice> : null}
-          <Button type="submit" color="primary" block size="large" loading={busy}>
-            {t("unfreeze.submit")}
-          </Button>
+          <FormEnd submit={submit} label={t("unfreeze.submit")} size="large" />
         </form>
       )}
     </Page>

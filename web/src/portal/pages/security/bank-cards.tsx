@@ -1,41 +1,27 @@
 import { Button, Dialog } from "antd-mobile";
-import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { del, get, post } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
+import { del, post } from "../../../common/api";
 import { TextField } from "../../../common/ui/fields";
 import { Notice } from "../../../common/ui/notice";
+import { useList } from "../../../common/ui/use-list";
+import { useSubmit } from "../../../common/ui/use-submit";
 import { Page, Section } from "../../layout";
 import type { BankCard } from "../../types";
 
 export function BankCardsPage() {
   const { t } = useTranslation();
-  const [cards, setCards] = useState<BankCard[]>([]);
+  const cards = useList<BankCard>("/api/v1/me/bank-cards");
   const [cardNumber, setCardNumber] = useState("");
   const [holder, setHolder] = useState("");
   const [bank, setBank] = useState("");
-  const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  const load = useCallback(async () => {
-    try {
-      setCards((await get<{ items: BankCard[] }>("/api/v1/me/bank-cards")).items);
-    } catch (err) {
-      setError(errorText(t, err));
-    }
-  }, [t]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  async function bind(e: FormEvent) {
+  function bind(e: FormEvent) {
     e.preventDefault();
-    setError("");
     setNotice("");
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       const card = await post<{ id: string; masked: string }>("/api/v1/me/bank-cards", {
         cardNumber: cardNumber.replace(/\s/g, ""),
         holderName: holder.trim(),
@@ -45,12 +31,8 @@ export function BankCardsPage() {
       setCardNumber("");
       setHolder("");
       setBank("");
-      await load();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+      await cards.reload();
+    });
   }
 
   async function unbind(card: BankCard) {
@@ -60,25 +42,23 @@ export function BankCardsPage() {
       cancelText: t("common.cancel"),
     });
     if (!sure) return;
-    setError("");
     setNotice("");
-    try {
+    await submit.attempt(async () => {
       await del(`/api/v1/me/bank-cards/${encodeURIComponent(card.id)}`);
       setNotice(t("cards.unbound", { masked: card.masked }));
-      await load();
-    } catch (err) {
-      setError(errorText(t, err));
-    }
+      await cards.reload();
+    });
   }
 
+  const error = submit.error || cards.error;
   return (
     <Page title={t("security.bankCards")} back="/security">
       {error ? <Notice tone="error">{error}</Notice> : null}
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       <Section title={t("cards.mine")}>
-        {cards.length === 0 ? <p>{t("cards.none")}</p> : null}
+        {cards.items.length === 0 ? <p>{t("cards.none")}</p> : null}
         <ul className="oc-list">
-          {cards.map((c) => (
+          {cards.items.map((c) => (
             <li key={c.id}>
               <div className="oc-list-title">
                 {c.bankName ?? t("cards.unknownBank")} {c.masked}
@@ -103,7 +83,7 @@ export function BankCardsPage() {
           />
           <TextField label={t("cards.holder")} value={holder} onChange={setHolder} autoComplete="cc-name" />
           <TextField label={t("cards.bank")} value={bank} onChange={setBank} autoComplete="off" />
-          <Button type="submit" color="primary" block loading={busy}>
+          <Button type="submit" color="primary" block loading={submit.busy}>
             {t("cards.bind")}
           </Button>
         </form>

@@ -1,13 +1,12 @@
-import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { put } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
 import { ChoiceGroup, SwitchField, TextField } from "../../../common/ui/fields";
-import { Notice } from "../../../common/ui/notice";
+import { useSubmit } from "../../../common/ui/use-submit";
+import { FormEnd } from "../../form-end";
 import { Page } from "../../layout";
 import { OwnPhoneCode } from "../../own-phone-code";
-import { PasswordHint } from "../../password-hint";
+import { NewPasswordField } from "../../password-hint";
 
 export function ChangePasswordPage() {
   const { t } = useTranslation();
@@ -16,35 +15,25 @@ export function ChangePasswordPage() {
   const [otp, setOtp] = useState("");
   const [password, setPassword] = useState("");
   const [keep, setKeep] = useState(true);
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function change(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    setDone(false);
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       await put("/api/v1/me/password", {
         ...(mode === "current" ? { currentPassword: current } : { otp: otp.trim() }),
         newPassword: password,
         keepThisSession: keep,
       });
-      setDone(true);
       setCurrent("");
       setOtp("");
       setPassword("");
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("security.password")} back="/security">
-      <form className="oc-form" onSubmit={submit} noValidate aria-label={t("security.password")}>
+      <form className="oc-form" onSubmit={change} noValidate aria-label={t("security.password")}>
         <ChoiceGroup
           legend={t("password.how")}
           name="mode"
@@ -64,32 +53,16 @@ export function ChangePasswordPage() {
             autoComplete="current-password"
           />
         ) : (
-          <OwnPhoneCode
-            purpose="reset_password"
-            otp={otp}
-            onOtp={setOtp}
-            onError={(err) => setError(errorText(t, err))}
-          />
+          <OwnPhoneCode purpose="reset_password" otp={otp} onOtp={setOtp} onError={submit.onError} />
         )}
-        <TextField
-          label={t("password.new")}
-          value={password}
-          onChange={setPassword}
-          type="password"
-          autoComplete="new-password"
-          hint={<PasswordHint password={password} />}
-        />
+        <NewPasswordField label={t("password.new")} value={password} onChange={setPassword} />
         <SwitchField
           label={t("password.keepSession")}
           checked={keep}
           onChange={setKeep}
           description={t("password.keepSessionHint")}
         />
-        {error ? <Notice tone="error">{error}</Notice> : null}
-        {done ? <Notice tone="success">{t("password.changed")}</Notice> : null}
-        <Button type="submit" color="primary" block loading={busy}>
-          {t("password.submit")}
-        </Button>
+        <FormEnd submit={submit} label={t("password.submit")} success={t("password.changed")} />
       </form>
     </Page>
   );

@@ -1,48 +1,35 @@
 import { Button, Dialog } from "antd-mobile";
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { del, get, post } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
+import { del, post } from "../../../common/api";
 import { Notice } from "../../../common/ui/notice";
+import { useList } from "../../../common/ui/use-list";
+import { useSubmit } from "../../../common/ui/use-submit";
 import { Page } from "../../layout";
 import type { SessionItem } from "../../types";
 
 export function DevicesPage() {
   const { t } = useTranslation();
-  const [items, setItems] = useState<SessionItem[] | null>(null);
-  const [error, setError] = useState("");
+  const sessions = useList<SessionItem>("/api/v1/me/sessions");
   const [notice, setNotice] = useState("");
-
-  const load = useCallback(async () => {
-    try {
-      setItems((await get<{ items: SessionItem[] }>("/api/v1/me/sessions")).items);
-    } catch (err) {
-      setError(errorText(t, err));
-    }
-  }, [t]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const submit = useSubmit();
 
   async function act(action: () => Promise<unknown>, done: string) {
-    setError("");
     setNotice("");
-    try {
+    await submit.attempt(async () => {
       await action();
       setNotice(done);
-      await load();
-    } catch (err) {
-      setError(errorText(t, err));
-    }
+      await sessions.reload();
+    });
   }
 
+  const error = submit.error || sessions.error;
   return (
     <Page title={t("security.devices")} back="/security">
       {error ? <Notice tone="error">{error}</Notice> : null}
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       <ul className="oc-list oc-card">
-        {(items ?? []).map((s) => (
+        {sessions.items.map((s) => (
           <li key={s.id}>
             <div className="oc-list-title">
               {s.device ?? t("devices.unknownDevice")}

@@ -1,8 +1,6 @@
-import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { get } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
 import { Notice } from "../../../common/ui/notice";
+import { useCursorList } from "../../../common/ui/use-list";
 import { Page } from "../../layout";
 import type { LoginHistoryItem } from "../../types";
 
@@ -10,28 +8,8 @@ type HistoryPage = { items: LoginHistoryItem[]; nextCursor: string | null };
 
 export function LoginHistoryPage() {
   const { t } = useTranslation();
-  const [items, setItems] = useState<LoginHistoryItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState("");
-
-  const load = useCallback(
-    async (after: string | null) => {
-      try {
-        const page = await get<HistoryPage>(
-          `/api/v1/me/login-history?limit=20${after ? `&cursor=${encodeURIComponent(after)}` : ""}`,
-        );
-        setItems((old) => (after ? [...old, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-      } catch (err) {
-        setError(errorText(t, err));
-      }
-    },
-    [t],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const history = useCursorList<LoginHistoryItem, HistoryPage>("/api/v1/me/login-history");
+  const { items, error } = history;
 
   return (
     <Page title={t("security.history")} back="/security">
@@ -55,8 +33,8 @@ export function LoginHistoryPage() {
         ))}
       </ul>
       {items.length === 0 && !error ? <p>{t("history.empty")}</p> : null}
-      {cursor ? (
-        <button type="button" className="oc-button" onClick={() => load(cursor)}>
+      {history.more ? (
+        <button type="button" className="oc-button" onClick={history.more}>
           {t("common.more")}
         </button>
       ) : null}

@@ -1,10 +1,9 @@
-import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { put } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
 import { SixDigitField } from "../../../common/ui/fields";
-import { Notice } from "../../../common/ui/notice";
+import { useSubmit } from "../../../common/ui/use-submit";
+import { FormEnd } from "../../form-end";
 import { Page } from "../../layout";
 import { OwnPhoneCode } from "../../own-phone-code";
 import { useSession } from "../../session";
@@ -15,48 +14,30 @@ export function PaymentPasswordPage() {
   const [otp, setOtp] = useState("");
   const [pin, setPin] = useState("");
   const [again, setAgain] = useState("");
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function save(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    setDone(false);
-    if (pin.length !== 6) return setError(t("payPin.sixDigits"));
-    if (pin !== again) return setError(t("payPin.mismatch"));
-    setBusy(true);
-    try {
+    submit.reset();
+    if (pin.length !== 6) return submit.setError(t("payPin.sixDigits"));
+    if (pin !== again) return submit.setError(t("payPin.mismatch"));
+    void submit.run(async () => {
       await put("/api/v1/me/payment-password", { password: pin, otp: otp.trim() });
-      setDone(true);
       setPin("");
       setAgain("");
       setOtp("");
       await refresh();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("security.paymentPassword")} back="/security">
       <p>{me?.hasPaymentPassword ? t("payPin.changeIntro") : t("payPin.setIntro")}</p>
-      <form className="oc-form" onSubmit={submit} noValidate aria-label={t("security.paymentPassword")}>
-        <OwnPhoneCode
-          purpose="payment_password"
-          otp={otp}
-          onOtp={setOtp}
-          onError={(err) => setError(errorText(t, err))}
-        />
+      <form className="oc-form" onSubmit={save} noValidate aria-label={t("security.paymentPassword")}>
+        <OwnPhoneCode purpose="payment_password" otp={otp} onOtp={setOtp} onError={submit.onError} />
         <SixDigitField label={t("payPin.new")} value={pin} onChange={setPin} hint={t("payPin.hint")} />
         <SixDigitField label={t("payPin.again")} value={again} onChange={setAgain} />
-        {error ? <Notice tone="error">{error}</Notice> : null}
-        {done ? <Notice tone="success">{t("payPin.saved")}</Notice> : null}
-        <Button type="submit" color="primary" block loading={busy}>
-          {t("payPin.submit")}
-        </Button>
+        <FormEnd submit={submit} label={t("payPin.submit")} success={t("payPin.saved")} />
       </form>
     </Page>
   );

@@ -1,11 +1,10 @@
-import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
-import { TextField } from "../../../common/ui/fields";
-import { Notice } from "../../../common/ui/notice";
-import { SendCodeButton } from "../../../common/ui/send-code-button";
+import { useSubmit } from "../../../common/ui/use-submit";
+import { CurrentPasswordField } from "../../current-password-field";
+import { DestinationWithCode } from "../../destination-code";
+import { FormEnd } from "../../form-end";
 import { Page } from "../../layout";
 import { OwnPhoneCode } from "../../own-phone-code";
 import { useSession } from "../../session";
@@ -17,81 +16,45 @@ export function PhonePage() {
   const [oldOtp, setOldOtp] = useState("");
   const [newPhone, setNewPhone] = useState("");
   const [newOtp, setNewOtp] = useState("");
-  const [error, setError] = useState("");
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
-  async function submit(e: FormEvent) {
+  function change(e: FormEvent) {
     e.preventDefault();
-    setError("");
-    setDone(false);
-    setBusy(true);
-    try {
+    void submit.run(async () => {
       await post("/api/v1/me/phone", {
         password,
         oldOtp: oldOtp.trim(),
         newPhone: newPhone.trim(),
         newOtp: newOtp.trim(),
       });
-      setDone(true);
       await refresh();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <Page title={t("security.phone")} back="/security">
-      <form className="oc-form" onSubmit={submit} noValidate aria-label={t("security.phone")}>
-        <TextField
-          label={t("login.password")}
-          value={password}
-          onChange={setPassword}
-          type="password"
-          autoComplete="current-password"
-        />
+      <form className="oc-form" onSubmit={change} noValidate aria-label={t("security.phone")}>
+        <CurrentPasswordField value={password} onChange={setPassword} />
         <OwnPhoneCode
           purpose="change_phone"
           otp={oldOtp}
           onOtp={setOldOtp}
           otpLabel={t("phone.oldCode")}
-          onError={(err) => setError(errorText(t, err))}
+          onError={submit.onError}
         />
-        <TextField
-          label={t("phone.new")}
-          value={newPhone}
-          onChange={setNewPhone}
-          type="tel"
+        <DestinationWithCode
+          channel="sms"
+          purpose="change_phone"
+          to={newPhone}
+          onTo={setNewPhone}
+          toLabel={t("phone.new")}
           autoComplete="off"
-          trailing={
-            <SendCodeButton
-              disabled={!newPhone.trim()}
-              send={() =>
-                post<{ resendIn?: number }>("/api/v1/auth/otp", {
-                  channel: "sms",
-                  to: newPhone.trim(),
-                  purpose: "change_phone",
-                })
-              }
-              onError={(err) => setError(errorText(t, err))}
-            />
-          }
+          otp={newOtp}
+          onOtp={setNewOtp}
+          otpLabel={t("phone.newCode")}
+          onError={submit.onError}
         />
-        <TextField
-          label={t("phone.newCode")}
-          value={newOtp}
-          onChange={setNewOtp}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={6}
-        />
-        {error ? <Notice tone="error">{error}</Notice> : null}
-        {done ? <Notice tone="success">{t("phone.saved")}</Notice> : null}
-        <Button type="submit" color="primary" block loading={busy}>
-          {t("phone.submit")}
-        </Button>
+        <FormEnd submit={submit} label={t("phone.submit")} success={t("phone.saved")} />
       </form>
     </Page>
   );

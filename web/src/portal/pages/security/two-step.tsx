@@ -2,9 +2,10 @@ import { Button } from "antd-mobile";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
-import { TextField } from "../../../common/ui/fields";
+import { CodeField, TextField } from "../../../common/ui/fields";
 import { Notice } from "../../../common/ui/notice";
+import { useSubmit } from "../../../common/ui/use-submit";
+import { CurrentPasswordField } from "../../current-password-field";
 import { Page, Section } from "../../layout";
 import { useSession } from "../../session";
 
@@ -17,21 +18,12 @@ export function TwoStepPage() {
   const [code, setCode] = useState("");
   const [password, setPassword] = useState("");
   const [backupCodes, setBackupCodes] = useState<string[] | null>(null);
-  const [error, setError] = useState("");
   const [notice, setNotice] = useState("");
-  const [busy, setBusy] = useState(false);
+  const submit = useSubmit();
 
   async function run(action: () => Promise<void>) {
-    setError("");
     setNotice("");
-    setBusy(true);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    await submit.run(action);
   }
 
   const begin = () =>
@@ -77,19 +69,13 @@ export function TwoStepPage() {
           </button>
         </Section>
       ) : null}
-      {error ? <Notice tone="error">{error}</Notice> : null}
+      {submit.error ? <Notice tone="error">{submit.error}</Notice> : null}
       {notice ? <Notice tone="success">{notice}</Notice> : null}
       {me?.totpEnabled && !backupCodes ? (
         <Section title={t("twoStep.disableTitle")}>
           <p>{t("twoStep.isOn")}</p>
           <form className="oc-form" onSubmit={disable} noValidate aria-label={t("twoStep.disableTitle")}>
-            <TextField
-              label={t("login.password")}
-              value={password}
-              onChange={setPassword}
-              type="password"
-              autoComplete="current-password"
-            />
+            <CurrentPasswordField value={password} onChange={setPassword} />
             <TextField
               label={t("twoStep.code")}
               value={code}
@@ -97,14 +83,14 @@ export function TwoStepPage() {
               inputMode="numeric"
               autoComplete="one-time-code"
             />
-            <Button type="submit" color="danger" block loading={busy}>
+            <Button type="submit" color="danger" block loading={submit.busy}>
               {t("twoStep.disable")}
             </Button>
           </form>
         </Section>
       ) : null}
       {!me?.totpEnabled && !setup && !backupCodes ? (
-        <Button color="primary" block onClick={begin} loading={busy}>
+        <Button color="primary" block onClick={begin} loading={submit.busy}>
           {t("twoStep.start")}
         </Button>
       ) : null}
@@ -118,15 +104,8 @@ export function TwoStepPage() {
             <a href={setup.otpauthUrl}>{t("twoStep.openApp")}</a>
           </p>
           <form className="oc-form" onSubmit={enable} noValidate aria-label={t("twoStep.setupTitle")}>
-            <TextField
-              label={t("twoStep.code")}
-              value={code}
-              onChange={setCode}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-            />
-            <Button type="submit" color="primary" block loading={busy}>
+            <CodeField label={t("twoStep.code")} value={code} onChange={setCode} />
+            <Button type="submit" color="primary" block loading={submit.busy}>
               {t("twoStep.enable")}
             </Button>
           </form>
