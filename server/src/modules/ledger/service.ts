@@ -1,6 +1,6 @@
 // The only code that moves money: transfers, reversals, balances and history.
 import { randomUUID } from "node:crypto";
-import { Transaction } from "kysely";
+import { sql, Transaction } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Executor, Tx } from "../../db/database.js";
 import type { LedgerTransferStatus, LedgerTransferType } from "../../db/schema.js";
@@ -85,10 +85,22 @@ export function toTransfer(r: TransferRow): Transfer {
   };
 }
 
-/** Runs `work` in the caller's transaction when given one, otherwise in a new one. */
-export function withTransaction<T>(db: Executor, work: (tx: Tx) => Promise<T>): Promise<T> {
-  if (db instanceof Transaction) return work(db);
-  return db.transaction().execute(work);
+/**
+ * Runs `work` in a new transaction, or inside the caller's under a savepoint: a refused
+ * request then leaves nothing behind (not even its idempotency key) even if the caller
+ * catches the error and commits the rest of its work.
+ */
+export async function withTransaction<T>(db: Executor, work: (tx: Tx) => Promise<T>): Promise<T> {
+  if (!(db instanceof Transaction)) return db.transaction().execute(work);
+  await sql`savepoint ledger_operation`.execute(db);
+  try {
+    const result = await work(db);
+    await sql`release savepoint ledger_operation`.execute(db);
+    return result;
+  } catch (err) {
+    await sql`rollback to savepoint ledger_operation`.execute(db);
+    throw err;
+  }
 }
 
 // --- validation ---

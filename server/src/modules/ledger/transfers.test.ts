@@ -268,6 +268,29 @@ describe("idempotency", () => {
     expect(await balanceOf(t.ctx, payee.id)).toBe(150n);
   });
 
+  it("leaves no trace of a refused transfer inside a caller's transaction that goes on to commit", async () => {
+    const payer = await customerAccount(t, 100n);
+    const payee = await customerAccount(t);
+    const request: TransferRequest = {
+      idempotencyKey: key(),
+      type: "payment",
+      debitAccountId: payer.id,
+      creditAccountId: payee.id,
+      amount: 150n,
+      currency: "CNY",
+    };
+    const before = await rowCounts(t);
+    const code = await t.db.transaction().execute(async (tx) => {
+      const err = await failure(postTransfer({ db: tx, clock: t.clock }, request));
+      await postTransfer({ db: tx, clock: t.clock }, { ...request, idempotencyKey: key(), amount: 40n });
+      return err.code;
+    });
+    expect(code).toBe("insufficient_funds");
+    expect((await rowCounts(t)).keys).toBe(before.keys + 1);
+    expect(await balanceOf(t.ctx, payee.id)).toBe(40n);
+    expect((await postTransfer(t.ctx, { ...request, amount: 60n })).replayed).toBe(false);
+  });
+
   it("posts once when the same request arrives ten times at the same moment", async () => {
     const payer = await customerAccount(t, 1_000n);
     const payee = await customerAccount(t);
