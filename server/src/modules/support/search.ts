@@ -188,22 +188,24 @@ export function articleTerms(article: IndexableArticle): WeightedTerm[] {
 }
 
 /** At most this many terms are looked up per query, strongest first. */
-const MAX_QUERY_TERMS = 48;
+const MAX_QUERY_TERMS = 32;
 const SYNONYM_WEIGHT = 0.7;
 
 /** The weighted terms of a customer's question, synonyms included. */
 export function queryTerms(query: string): WeightedTerm[] {
   const normal = normaliseText(query);
   const weights = new Map<string, number>();
-  const add = (text: string, factor: number) => {
+  const add = (text: string, factor: number, characters: boolean) => {
     for (const [term, { kindWeight }] of termCounts(text)) {
+      if (!characters && [...term].length < 2) continue;
       weights.set(term, Math.max(weights.get(term) ?? 0, kindWeight * factor));
     }
   };
-  add(normal, 1);
+  add(normal, 1, true);
   for (const group of SYNONYMS) {
     if (!group.some((member) => normal.includes(member))) continue;
-    for (const member of group) if (!normal.includes(member)) add(member, SYNONYM_WEIGHT);
+    // A synonym's single characters would match half the corpus; its words and pairs suffice.
+    for (const member of group) if (!normal.includes(member)) add(member, SYNONYM_WEIGHT, false);
   }
   return [...weights]
     .map(([term, weight]) => ({ term, weight }))

@@ -127,6 +127,13 @@ export async function updateArticleContent(
  * Rebuilds one article's postings (and the document frequencies they add to). Drafts have none,
  * so they are never found. Run it in the transaction that changed the article.
  */
+/** help_search_df's row for the empty term (never a real term) counts the indexed articles. */
+const DOCUMENTS = "";
+
+/**
+ * Rebuilds one article's postings (and the document frequencies they add to). Drafts have none,
+ * so they are never found. Run it in the transaction that changed the article.
+ */
 export async function reindexArticle(db: Executor, articleId: string): Promise<void> {
   const old = await db
     .deleteFrom("help_search_terms")
@@ -134,9 +141,8 @@ export async function reindexArticle(db: Executor, articleId: string): Promise<v
     .returning("term")
     .execute();
   if (old.length > 0) {
-    await sql`update help_search_df set df = df - 1 where term = any(${old.map((r) => r.term)}::text[])`.execute(
-      db,
-    );
+    const terms = [DOCUMENTS, ...old.map((r) => r.term)].sort();
+    await sql`update help_search_df set df = df - 1 where term = any(${terms}::text[])`.execute(db);
   }
   const article = await db
     .selectFrom("help_articles")
@@ -154,10 +160,14 @@ export async function reindexArticle(db: Executor, articleId: string): Promise<v
   await insertPostings(db, [{ articleId, terms }]);
 }
 
-/** Adds postings for articles that have none yet (the bench loads thousands this way). */
+/**
+ * Adds postings for articles that have none yet. A bulk load passes `frequencies: false` and
+ * calls rebuildDocumentFrequencies once at the end, which is much faster than counting as it goes.
+ */
 export async function insertPostings(
   db: Executor,
   docs: ReadonlyArray<{ articleId: string; terms: readonly WeightedTerm[] }>,
+  opts: { frequencies: boolean } = { frequencies: true },
 ): Promise<void> {
   const ids: string[] = [];
   const terms: string[] = [];
@@ -173,11 +183,22 @@ export async function insertPostings(
   await sql`
     insert into help_search_terms (article_id, term, weight)
     select * from unnest(${ids}::uuid[], ${terms}::text[], ${weights}::real[])`.execute(db);
+  if (!opts.frequencies) return;
+  const withDocuments = [...terms, ...docs.filter((d) => d.terms.length > 0).map(() => DOCUMENTS)];
   // Sorted so that concurrent writers lock df rows in one order and cannot deadlock.
   await sql`
     insert into help_search_df (term, df)
-    select term, count(*) from unnest(${terms}::text[]) as t(term) group by term order by term
+    select term, count(*) from unnest(${withDocuments}::text[]) as t(term) group by term order by term
     on conflict (term) do update set df = help_search_df.df + excluded.df`.execute(db);
+}
+
+export async function rebuildDocumentFrequencies(db: Executor): Promise<void> {
+  await db.deleteFrom("help_search_df").execute();
+  await sql`
+    insert into help_search_df (term, df)
+    select term, count(*) from help_search_terms group by term
+    union all
+    select ${DOCUMENTS}, count(distinct article_id) from help_search_terms`.execute(db);
 }
 
 export type SearchHit = {
@@ -188,8 +209,12 @@ export type SearchHit = {
   score: number;
 };
 
-/** Postings read per query term, heaviest first: enough for the best matches, bounded in cost. */
-const POSTINGS_PER_TERM = 300;
+/**
+ * Postings read per query term, heaviest first: enough for the best matches, bounded in cost.
+ * A single character is a weak clue and is found in most articles, so fewer of its postings count.
+ */
+const POSTINGS_PER_TERM = 120;
+const POSTINGS_PER_CHARACTER = 40;
 
 /**
  * Ranks published articles by the sum, over matched query terms, of query weight × inverse
@@ -202,29 +227,39 @@ export async function searchArticles(
   limit: number,
 ): Promise<SearchHit[]> {
   if (terms.length === 0) return [];
+  const names = terms.map((t) => t.term);
+  // Document frequencies first (one index probe per term), so the ranking query is a plain
+  // weighted sum that plans quickly.
+  const df = await sql<{ term: string; df: number }>`
+    select term, df from help_search_df where term = any(${[DOCUMENTS, ...names]}::text[])`.execute(db);
+  const frequency = new Map(df.rows.map((r) => [r.term, r.df]));
+  const documents = Math.max(frequency.get(DOCUMENTS) ?? 0, 1);
+  const weighted = terms.map((t) => ({
+    ...t,
+    w: t.weight * Math.log(1 + documents / Math.max(frequency.get(t.term) ?? 0, 1)),
+    found: (frequency.get(t.term) ?? 0) > 0,
+  }));
+  const ideal = weighted.reduce((sum, t) => sum + t.w, 0) * SCORE_SCALE;
+  const present = weighted.filter((t) => t.found);
+  if (present.length === 0 || ideal <= 0) return [];
   const result = await sql<SearchHit>`
-    with q as (
-      select * from unnest(${terms.map((t) => t.term)}::text[], ${terms.map((t) => t.weight)}::real[])
-        as q(term, qw)
-    ),
-    n as (select greatest(count(*), 1)::real as docs from help_articles where status = 'published'),
-    qi as (
-      select q.term, q.qw * ln(1 + n.docs / greatest(coalesce(d.df, 0), 1)) as w
-      from q cross join n left join help_search_df d on d.term = q.term
-    ),
-    hits as (
-      select p.article_id, sum(qi.w * p.weight) as s
-      from qi cross join lateral (
+    select a.slug, a.title_zh, a.title_en, a.body_zh, least(1, hits.s / ${ideal})::float8 as score
+    from (
+      select p.article_id, sum(q.w * p.weight) as s
+      from unnest(
+        ${present.map((t) => t.term)}::text[],
+        ${present.map((t) => t.w)}::float8[],
+        ${present.map((t) => ([...t.term].length < 2 ? POSTINGS_PER_CHARACTER : POSTINGS_PER_TERM))}::int[]
+      ) as q(term, w, n)
+      cross join lateral (
         select t.article_id, t.weight from help_search_terms t
-        where t.term = qi.term order by t.weight desc limit ${POSTINGS_PER_TERM}
+        where t.term = q.term order by t.weight desc limit q.n
       ) p
       group by p.article_id
       order by s desc
       limit ${limit * 4}
-    )
-    select a.slug, a.title_zh, a.title_en, a.body_zh,
-      least(1, hits.s / nullif((select sum(w) from qi) * ${SCORE_SCALE}, 0))::float8 as score
-    from hits join help_articles a on a.id = hits.article_id
+    ) hits
+    join help_articles a on a.id = hits.article_id
     where a.status = 'published'
     order by hits.s desc, a.slug
     limit ${limit}`.execute(db);
