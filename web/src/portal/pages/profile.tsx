@@ -126,11 +126,13 @@ function ChangeRequestForm({ onSubmitted }: { onSubmitted: () => Promise<void> }
     body.append("field", field);
     body.append("value", value.trim());
     body.append("proof", proof);
+    // React clears e.currentTarget once the handler returns, so keep the form for after the await.
+    const form = e.currentTarget;
     void submit.run(async () => {
       await api("POST", "/api/v1/me/change-requests", body);
       setValue("");
       setProof(null);
-      e.currentTarget?.reset();
+      form.reset();
       await onSubmitted();
     });
   }
