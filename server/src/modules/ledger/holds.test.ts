@@ -203,6 +203,22 @@ describe("holds", () => {
     expect((await getHold(t.ctx, later.hold.id)).status).toBe("expired");
   });
 
+  it("expires each hold once when several processes run the expiry job at the same moment", async () => {
+    await expireHolds(t.ctx);
+    const holds = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        withdrawalHold(1_000n, 100n, { expiresAt: new Date(t.clock.now().getTime() + 60_000) }),
+      ),
+    );
+    t.clock.advance(60_000);
+    const counts = await Promise.all(Array.from({ length: 3 }, () => expireHolds(t.ctx)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(holds.length);
+    for (const { customer, hold } of holds) {
+      expect((await getHold(t.ctx, hold.id)).status).toBe("expired");
+      expect((await getBalance(t.ctx, customer.id)).available).toBe(1_000n);
+    }
+  });
+
   it("replays a hold request under the same key instead of holding twice", async () => {
     const customer = await customerAccount(t, 1_000n);
     const request: HoldRequest = {
