@@ -32,6 +32,7 @@ export const errorCatalog = {
   hold_not_pending: { status: 409, title: "The hold has already been posted, voided or expired" },
   payload_too_large: { status: 413, title: "The request body is too large" },
   insufficient_funds: { status: 422, title: "The balance is not enough for this amount" },
+  limit_exceeded: { status: 422, title: "The amount is over a limit on this account" },
   currency_mismatch: { status: 422, title: "The accounts and the amount are not in the same currency" },
   account_locked: { status: 423, title: "The account is temporarily locked" },
   payment_password_locked: { status: 423, title: "The payment password is temporarily locked" },
