@@ -4,8 +4,8 @@ import { Button } from "antd-mobile";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { type Language, rememberLanguage } from "../common/i18n";
-import { Notice } from "../common/ui/notice";
 import { LoginForm } from "../portal/pages/login-form";
+import { KioskHelp } from "./kiosk-help";
 
 export const IDLE_MS = 60_000;
 
@@ -86,15 +86,7 @@ export function KioskApp() {
             </Button>
           </>
         ) : null}
-        {screen === "help" ? (
-          <>
-            <h1>{t("kiosk.help")}</h1>
-            <Notice tone="info">{t("kiosk.askStaff")}</Notice>
-            <Button block size="large" onClick={backToStart}>
-              {t("kiosk.backToStart")}
-            </Button>
-          </>
-        ) : null}
+        {screen === "help" ? <KioskHelp onDone={backToStart} /> : null}
       </main>
       <footer className="kiosk-foot">{t("kiosk.idleNote")}</footer>
     </div>

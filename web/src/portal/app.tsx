@@ -75,7 +75,7 @@ export function PortalApp() {
           <Route path="/unfreeze" element={<UnfreezePage />} />
           <Route path="/report-lost" element={<ReportLostPage />} />
           <Route path="/settings" element={<SettingsPage />} />
-          <Route path="/help" element={<HelpPage />} />
+          <Route path="/help/*" element={<HelpPage />} />
           <Route path="/" element={inside(<HomePage />)} />
           <Route path="/me" element={inside(<ProfilePage />)} />
           <Route path="/notifications" element={inside(<NotificationsPage />)} />
