@@ -21,11 +21,15 @@ import { guardPlugin } from "./http/guard.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { problemPlugin } from "./http/problem-plugin.js";
 import { devRoutes } from "./modules/dev/routes.js";
+import { gatewayRoutes } from "./modules/gateways/routes.js";
+import { sandboxGatewayRoutes } from "./modules/gateways/sandbox/routes.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { notifyRoutes } from "./modules/notify/routes.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
 import { helpRoutes } from "./modules/support/index.js";
+import { walletRoutes } from "./modules/wallet/routes.js";
+import { topupRoutes } from "./modules/wallet/topups-routes.js";
 
 export const REDACTED_PATHS = [
   "req.headers.cookie",
@@ -135,7 +139,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(reviewRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
+  await app.register(walletRoutes, ctx);
+  await app.register(topupRoutes, ctx);
+  await app.register(gatewayRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(devRoutes, ctx);
+  if (ctx.config.env !== "production") await app.register(sandboxGatewayRoutes, ctx);
 
   app.get("/api/v1/openapi.json", { config: { permission: "public" }, schema: { hide: true } }, async () =>
     app.swagger(),

@@ -48,6 +48,16 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/me/change-requests": "customer",
   "GET /api/v1/me/change-requests": "customer",
   "POST /api/v1/me/freeze": "customer",
+  // Wallet
+  "GET /api/v1/wallet": "customer",
+  "GET /api/v1/wallet/transactions": "customer",
+  "GET /api/v1/wallet/transactions/:id": "customer",
+  "GET /api/v1/wallet/payees": "customer",
+  "POST /api/v1/wallet/transfers": "customer",
+  // Top-ups and gateway callbacks
+  "POST /api/v1/wallet/topups": "customer",
+  "GET /api/v1/wallet/topups/:id": "customer",
+  "POST /api/v1/gateways/sandbox/notify": "public",
   // Console
   "GET /api/v1/console/reviews": "reviews:read",
   "GET /api/v1/console/reviews/:id": "reviews:read",
@@ -73,7 +83,15 @@ const intended: Record<string, Permission> = {
 };
 
 /** Routes outside /api carry no session rights; each one is listed so none appears unnoticed. */
-const outsideApi = ["/healthz", "/readyz", "/metrics", "/dev/mailbox", "/docs", "/docs/*"];
+const outsideApi = [
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  "/dev/mailbox",
+  "/docs",
+  "/docs/*",
+  "/sandbox-gateway/*",
+];
 
 type Caller = "anonymous" | Role | "mfa_enroll";
 const callers: Caller[] = ["anonymous", ...roles, "mfa_enroll"];

@@ -1,0 +1,316 @@
+// The wallet's use cases for a customer: balance, history, payee lookup and transfers.
+// Money moves only through the ledger; this module decides who may move what, and when.
+import type { AppContext } from "../../context.js";
+import type { LedgerAccountKind, LedgerTransferType } from "../../db/schema.js";
+import { DomainError } from "../../http/errors.js";
+import { maskName, maskPhone, verifyPaymentPassword } from "../identity/index.js";
+import { takeFromWindow } from "../identity/rate-window.js";
+import { openAccount, postTransfer } from "../ledger/index.js";
+import { dailyTransferLimit, startOfChinaDay } from "./limits.js";
+import {
+  findUser,
+  findUserByPhone,
+  listCustomerAccounts,
+  listTransactionRows,
+  lockPayer,
+  type PartyRow,
+  sumTransfersOut,
+  type TransactionRow,
+} from "./store.js";
+
+export const SUPPORTED_CURRENCIES = ["CNY"] as const;
+export type WalletCurrency = (typeof SUPPORTED_CURRENCIES)[number];
+
+/** Transaction types as the public API names them; the ledger's `reversal` shows as `adjustment`. */
+export const TRANSACTION_TYPES = [
+  "topup",
+  "payment",
+  "transfer",
+  "withdrawal",
+  "refund",
+  "fee",
+  "adjustment",
+] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+/** Lookups of who owns a phone number, per customer per hour: enough to pay people, too few to enumerate. */
+export const PAYEE_LOOKUPS_PER_HOUR = 20;
+
+/**
+ * Amounts leave as JSON numbers. The ledger caps each amount at 2^53 − 1, but a sum (a
+ * balance) could in principle pass it; rather than send a rounded number, the request fails.
+ */
+export function toJsonAmount(amount: bigint): number {
+  if (amount > BigInt(Number.MAX_SAFE_INTEGER) || amount < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new Error("amount beyond what JSON numbers carry exactly");
+  }
+  return Number(amount);
+}
+
+export function formatYuan(fen: bigint): string {
+  const sign = fen < 0n ? "-" : "";
+  const abs = fen < 0n ? -fen : fen;
+  return `${sign}¥${abs / 100n}.${String(abs % 100n).padStart(2, "0")}`;
+}
+
+// --- balance ---
+
+export type WalletAccount = { currency: string; available: bigint; pending: bigint };
+
+/** The customer's accounts; the CNY account is opened on first use. */
+export async function getWallet(ctx: AppContext, userId: string): Promise<WalletAccount[]> {
+  await openAccount(ctx, { ownerUserId: userId, currency: "CNY" });
+  const accounts = await listCustomerAccounts(ctx.db, userId);
+  return accounts.map((a) => ({
+    currency: a.currency.trim(),
+    // Held money (a withdrawal under way) is still in the balance but may not be spent.
+    available: a.balance - a.pending_debits,
+    pending: a.pending_debits,
+  }));
+}
+
+// --- history ---
+
+export type WalletTransaction = {
+  id: string;
+  type: TransactionType;
+  amount: bigint;
+  currency: string;
+  direction: "in" | "out";
+  counterparty: string;
+  status: "succeeded";
+  memo: string | null;
+  createdAt: Date;
+};
+
+function publicType(type: LedgerTransferType): TransactionType {
+  switch (type) {
+    case "reversal":
+      return "adjustment";
+    case "topup":
+    case "payment":
+    case "transfer":
+    case "withdrawal":
+    case "refund":
+    case "fee":
+    case "adjustment":
+      return type;
+    default: {
+      const unexpected: never = type;
+      throw new Error(`unknown transfer type ${String(unexpected)}`);
+    }
+  }
+}
+
+function ledgerTypes(type: TransactionType): LedgerTransferType[] {
+  return type === "adjustment" ? ["adjustment", "reversal"] : [type];
+}
+
+/** What the customer sees as the other side: a masked person, or what the system account stands for. */
+function counterpartyLabel(kind: LedgerAccountKind, who: { name: string | null; phone: string | null }) {
+  switch (kind) {
+    case "customer":
+      if (who.name) return maskName(who.name);
+      return who.phone ? maskPhone(who.phone) : "用户";
+    case "gateway_clearing":
+      return "充值";
+    case "withdrawal_clearing":
+    case "settlement":
+      return "提现";
+    case "fees":
+      return "手续费";
+    case "merchant":
+      return "商户";
+    case "adjustments":
+      return "系统调整";
+    default: {
+      const unexpected: never = kind;
+      throw new Error(`unknown account kind ${String(unexpected)}`);
+    }
+  }
+}
+
+function toTransaction(r: TransactionRow): WalletTransaction {
+  return {
+    id: r.transfer_id,
+    type: publicType(r.type),
+    amount: r.amount < 0n ? -r.amount : r.amount,
+    currency: r.currency.trim(),
+    direction: r.amount < 0n ? "out" : "in",
+    counterparty: counterpartyLabel(r.counterparty_kind as LedgerAccountKind, {
+      name: r.counterparty_name,
+      phone: r.counterparty_phone,
+    }),
+    // Only posted transfers have entries; holds show in the balance as `pending`.
+    status: "succeeded",
+    memo: r.memo,
+    createdAt: r.created_at,
+  };
+}
+
+export type TransactionQuery = {
+  type?: TransactionType;
+  from?: Date;
+  to?: Date;
+  direction?: "in" | "out";
+  cursor?: string;
+  limit: number;
+};
+
+/** The customer's history, newest first; the cursor is the last entry's id (keyset, no OFFSET). */
+export async function listTransactions(
+  ctx: AppContext,
+  userId: string,
+  q: TransactionQuery,
+): Promise<{ items: WalletTransaction[]; nextCursor: string | null }> {
+  if (q.from && q.to && q.from > q.to) {
+    throw new DomainError("validation_failed", { detail: "from must not be after to", field: "from" });
+  }
+  const accountIds = (await listCustomerAccounts(ctx.db, userId)).map((a) => a.id);
+  const rows = await listTransactionRows(ctx.db, accountIds, {
+    types: q.type ? ledgerTypes(q.type) : undefined,
+    from: q.from,
+    to: q.to,
+    direction: q.direction,
+    beforeEntryId: q.cursor ? BigInt(q.cursor) : undefined,
+    limit: q.limit + 1,
+  });
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toTransaction),
+    nextCursor: rows.length > q.limit && last ? String(last.entry_id) : null,
+  };
+}
+
+export async function getTransaction(
+  ctx: AppContext,
+  userId: string,
+  transferId: string,
+): Promise<WalletTransaction> {
+  const accountIds = (await listCustomerAccounts(ctx.db, userId)).map((a) => a.id);
+  const [row] = await listTransactionRows(ctx.db, accountIds, { transferId, limit: 1 });
+  // Another customer's transfer is as absent as one that does not exist.
+  if (!row) throw new DomainError("not_found", { detail: "transaction not found" });
+  return toTransaction(row);
+}
+
+// --- payees ---
+
+async function activeCustomerByPhone(ctx: AppContext, phone: string): Promise<PartyRow> {
+  const payee = await findUserByPhone(ctx.db, phone);
+  if (!payee || payee.kind !== "customer" || payee.status !== "active") {
+    throw new DomainError("not_found", { detail: "no customer can be paid at this number", field: "to" });
+  }
+  return payee;
+}
+
+function refuseSelf(payerId: string, payee: PartyRow): void {
+  if (payee.id === payerId) {
+    throw new DomainError("validation_failed", {
+      detail: "you cannot transfer to yourself",
+      field: "to",
+      reason: "self",
+    });
+  }
+}
+
+/** Who a phone number pays, masked, so the payer can check before paying. Rate-limited per customer. */
+export async function lookupPayee(
+  ctx: AppContext,
+  userId: string,
+  phone: string,
+): Promise<{ maskedName: string | null; maskedPhone: string }> {
+  await takeFromWindow(ctx.db, ctx.clock, {
+    key: `wallet:payee-lookup:${userId}`,
+    max: PAYEE_LOOKUPS_PER_HOUR,
+    windowMs: 60 * 60 * 1000,
+  });
+  const payee = await activeCustomerByPhone(ctx, phone);
+  refuseSelf(userId, payee);
+  return {
+    maskedName: payee.name ? maskName(payee.name) : null,
+    maskedPhone: maskPhone(phone),
+  };
+}
+
+// --- transfers ---
+
+export type TransferInput = {
+  to: string;
+  amount: bigint;
+  currency: WalletCurrency;
+  paymentPassword: string;
+  memo?: string;
+};
+
+/**
+ * Pays another customer by phone number. The payment password is checked first (its lock
+ * applies); the ledger transfer, the daily limit and the notifications share one transaction,
+ * so a refusal leaves nothing behind. The same Idempotency-Key and body return the first result.
+ */
+export async function transferToCustomer(
+  ctx: AppContext,
+  payerId: string,
+  input: TransferInput,
+  idempotencyKey: string,
+  actor: { ip: string | null },
+): Promise<{ id: string; status: "succeeded"; replayed: boolean }> {
+  const payer = await findUser(ctx.db, payerId);
+  if (!payer) throw new DomainError("unauthenticated");
+  const payee = await findUserByPhone(ctx.db, input.to);
+  if (!payee || payee.kind !== "customer") {
+    throw new DomainError("not_found", { detail: "no customer can be paid at this number", field: "to" });
+  }
+  refuseSelf(payerId, payee);
+  await verifyPaymentPassword(ctx.db, ctx, payerId, input.paymentPassword, actor);
+
+  const from = await openAccount(ctx, { ownerUserId: payerId, currency: input.currency });
+  const to = await openAccount(ctx, { ownerUserId: payee.id, currency: input.currency });
+  return ctx.db.transaction().execute(async (tx) => {
+    await lockPayer(tx, payerId);
+    const { transfer, replayed } = await postTransfer(
+      { db: tx, clock: ctx.clock },
+      {
+        idempotencyKey: `wallet:${payerId}:${idempotencyKey}`,
+        type: "transfer",
+        debitAccountId: from.id,
+        creditAccountId: to.id,
+        amount: input.amount,
+        currency: input.currency,
+        ...(input.memo ? { memo: input.memo } : {}),
+      },
+    );
+    if (replayed) return { id: transfer.id, status: "succeeded", replayed };
+
+    // Checked after posting, under the payer's lock: the sum includes this transfer, and a
+    // refusal rolls it back with everything else.
+    const limit = dailyTransferLimit(payer.verification_level);
+    const today = await sumTransfersOut(tx, from.id, startOfChinaDay(ctx.clock.now()));
+    if (today > limit) {
+      const before = today - input.amount;
+      throw new DomainError("limit_exceeded", {
+        detail: `This transfer would pass your daily transfer limit of ${formatYuan(limit)}`,
+        limit: "daily_transfer",
+        limitAmount: toJsonAmount(limit),
+        remaining: toJsonAmount(before >= limit ? 0n : limit - before),
+        currency: input.currency,
+      });
+    }
+
+    const amount = formatYuan(input.amount);
+    const payerLabel = counterpartyLabel("customer", payer);
+    const payeeLabel = counterpartyLabel("customer", payee);
+    await ctx.notifier.notifyUser(tx, payer, {
+      kind: "wallet.transfer_sent",
+      title: "转账成功",
+      body: `您已向 ${payeeLabel} 转账 ${amount}。`,
+    });
+    await ctx.notifier.notifyUser(tx, payee, {
+      kind: "wallet.transfer_received",
+      title: "收到转账",
+      body: `${payerLabel} 向您转账 ${amount}。`,
+    });
+    return { id: transfer.id, status: "succeeded", replayed };
+  });
+}
