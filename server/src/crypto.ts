@@ -40,6 +40,12 @@ export function createCrypto(secretKey: Buffer) {
     lookupHash(value: string): string {
       return createHmac("sha256", macKey).update(value).digest("hex");
     },
+    /** HMAC-SHA256 (hex) under a key derived for `purpose` alone, e.g. signing gateway messages. */
+    signFor(purpose: string, data: string | Buffer): string {
+      return createHmac("sha256", derive(`opencounter/${purpose}/v1`))
+        .update(data)
+        .digest("hex");
+    },
     hashPassword(password: string): Promise<string> {
       return argonHash(password, ARGON);
     },

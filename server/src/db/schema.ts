@@ -299,6 +299,47 @@ export type IdempotencyKeysTable = {
   created_at: ColumnType<Date, Date, never>;
 };
 
+export type TopupStatus = "pending" | "succeeded" | "failed";
+export type TopupMethod = "sandbox";
+
+export type TopupsTable = {
+  id: Generated<string>;
+  user_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  currency: string;
+  method: TopupMethod;
+  gateway_payment_id: string | null;
+  status: ColumnType<TopupStatus, TopupStatus | undefined, TopupStatus>;
+  idempotency_key: string;
+  ledger_transfer_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type SandboxPaymentStatus = "created" | "paid" | "failed";
+
+export type SandboxGatewayPaymentsTable = {
+  id: Generated<string>;
+  merchant_order_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  currency: string;
+  status: ColumnType<SandboxPaymentStatus, SandboxPaymentStatus | undefined, SandboxPaymentStatus>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  paid_at: NullableTimestamp;
+};
+
+export type SandboxGatewayNotificationsTable = {
+  id: Generated<string>;
+  payment_id: string;
+  body: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  delivered_at: NullableTimestamp;
+  last_error: string | null;
+  created_at: CreatedAt;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -323,4 +364,7 @@ export type Database = {
   help_articles: HelpArticlesTable;
   help_search_terms: HelpSearchTermsTable;
   help_search_df: HelpSearchDfTable;
+  topups: TopupsTable;
+  sandbox_gateway_payments: SandboxGatewayPaymentsTable;
+  sandbox_gateway_notifications: SandboxGatewayNotificationsTable;
 };

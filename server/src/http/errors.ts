@@ -15,6 +15,7 @@ export const errorCatalog = {
   mfa_required: { status: 401, title: "A two-step verification code is required" },
   invalid_mfa_code: { status: 401, title: "The two-step verification code is wrong" },
   wrong_payment_password: { status: 401, title: "The payment password is wrong" },
+  invalid_signature: { status: 401, title: "The signature is not valid" },
   csrf_failed: { status: 403, title: "The request did not carry a valid CSRF token" },
   forbidden: { status: 403, title: "You are not allowed to do this" },
   account_frozen: { status: 403, title: "The account is frozen" },
