@@ -136,6 +136,21 @@ describe("searching the help centre", () => {
     });
   });
 
+  it("takes the snippet from the English body when English is asked for and there is one", async () => {
+    const row = await t.db
+      .updateTable("help_articles")
+      .set({ body_en: "Log in at the kiosk with your phone number and password." })
+      .where("slug", "=", "kiosk-login")
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await reindexArticle(t.db, row.id);
+    const items = await search("log in at a kiosk with password", { lang: "en" });
+    expect(items[0]).toMatchObject({
+      slug: "kiosk-login",
+      snippet: "Log in at the kiosk with your phone number and password.",
+    });
+  });
+
   it("returns no items for words no article has, and honours the limit", async () => {
     expect(await search("饕餮鼙鼓 zyzzyva")).toEqual([]);
     expect(await search("密码", { limit: "2" })).toHaveLength(2);

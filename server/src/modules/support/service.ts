@@ -21,7 +21,7 @@ export async function searchHelp(db: Executor, input: { q: string; limit: number
   return hits.map((h) => ({
     slug: h.slug,
     title: pick(input.lang, h.title_zh, h.title_en),
-    snippet: snippetFor(h.body_zh, terms),
+    snippet: snippetFor(pick(input.lang, h.body_zh, h.body_en), terms),
     score: Math.round(h.score * 10_000) / 10_000,
   }));
 }

@@ -206,6 +206,7 @@ export type SearchHit = {
   title_zh: string;
   title_en: string;
   body_zh: string;
+  body_en: string;
   score: number;
 };
 
@@ -243,7 +244,7 @@ export async function searchArticles(
   const present = weighted.filter((t) => t.found);
   if (present.length === 0 || ideal <= 0) return [];
   const result = await sql<SearchHit>`
-    select a.slug, a.title_zh, a.title_en, a.body_zh, least(1, hits.s / ${ideal})::float8 as score
+    select a.slug, a.title_zh, a.title_en, a.body_zh, a.body_en, least(1, hits.s / ${ideal})::float8 as score
     from (
       select p.article_id, sum(q.w * p.weight) as s
       from unnest(
