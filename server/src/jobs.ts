@@ -1,8 +1,10 @@
 // Background work on pg-boss, in the same database; no OS cron.
 import type PgBoss from "pg-boss";
 import type { AppContext } from "./context.js";
+import { deliverDueNotifications, httpSender } from "./modules/gateways/index.js";
 import { purgeExpiredIdentityRows } from "./modules/identity/index.js";
 import { expireHolds } from "./modules/ledger/index.js";
+import { settleStalePendingTopups } from "./modules/wallet/topups.js";
 
 const HOURLY = "17 * * * *";
 const EVERY_MINUTE = "* * * * *";
@@ -19,4 +21,18 @@ export async function scheduleJobs(boss: PgBoss, ctx: AppContext): Promise<void>
   await boss.work("ledger.expire-holds", async () => {
     await expireHolds(ctx);
   });
+  // Top-ups whose gateway notification never came: ask the gateway and settle them.
+  await boss.createQueue("wallet.settle-pending-topups");
+  await boss.schedule("wallet.settle-pending-topups", EVERY_MINUTE);
+  await boss.work("wallet.settle-pending-topups", async () => {
+    await settleStalePendingTopups(ctx);
+  });
+  // The sandbox gateway's outbox: it calls us back over HTTP, as a real provider would.
+  if (ctx.config.env !== "production") {
+    await boss.createQueue("sandbox-gateway.deliver-notifications");
+    await boss.schedule("sandbox-gateway.deliver-notifications", EVERY_MINUTE);
+    await boss.work("sandbox-gateway.deliver-notifications", async () => {
+      await deliverDueNotifications(ctx, httpSender(ctx.config.publicUrl));
+    });
+  }
 }
