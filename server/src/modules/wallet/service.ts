@@ -199,7 +199,7 @@ export async function getTransaction(
 
 async function activeCustomerByPhone(ctx: AppContext, phone: string): Promise<PartyRow> {
   const payee = await findUserByPhone(ctx.db, phone);
-  if (!payee || payee.kind !== "customer" || payee.status !== "active") {
+  if (payee?.kind !== "customer" || payee.status !== "active") {
     throw new DomainError("not_found", { detail: "no customer can be paid at this number", field: "to" });
   }
   return payee;
@@ -259,7 +259,7 @@ export async function transferToCustomer(
   const payer = await findUser(ctx.db, payerId);
   if (!payer) throw new DomainError("unauthenticated");
   const payee = await findUserByPhone(ctx.db, input.to);
-  if (!payee || payee.kind !== "customer") {
+  if (payee?.kind !== "customer") {
     throw new DomainError("not_found", { detail: "no customer can be paid at this number", field: "to" });
   }
   refuseSelf(payerId, payee);
