@@ -153,15 +153,26 @@ export const PENDING_QUERY_AFTER_MS = 10 * 60_000;
 export async function settleStalePendingTopups(
   ctx: Deps,
   opts: { olderThanMs?: number; limit?: number } = {},
-): Promise<Record<SettleOutcome, number>> {
+): Promise<Record<SettleOutcome | "refused", number>> {
   const before = new Date(ctx.clock.now().getTime() - (opts.olderThanMs ?? PENDING_QUERY_AFTER_MS));
-  const counts: Record<SettleOutcome, number> = { credited: 0, failed: 0, unchanged: 0 };
+  const counts: Record<SettleOutcome | "refused", number> = {
+    credited: 0,
+    failed: 0,
+    unchanged: 0,
+    refused: 0,
+  };
   for (const topup of await listPendingBefore(ctx.db, before, opts.limit ?? 200)) {
     if (!topup.gateway_payment_id) continue;
-    const report = await gatewayFor(ctx, topup.method).queryPayment(topup.gateway_payment_id);
-    const outcome =
-      report && report.merchantOrderId === topup.id ? await settleTopup(ctx, report) : "unchanged";
-    counts[outcome] += 1;
+    try {
+      const report = await gatewayFor(ctx, topup.method).queryPayment(topup.gateway_payment_id);
+      const outcome =
+        report && report.merchantOrderId === topup.id ? await settleTopup(ctx, report) : "unchanged";
+      counts[outcome] += 1;
+    } catch (err) {
+      // One top-up the gateway contradicts (another amount) must not stop the others settling.
+      if (!(err instanceof DomainError)) throw err;
+      counts.refused += 1;
+    }
   }
   return counts;
 }
