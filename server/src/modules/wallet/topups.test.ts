@@ -93,6 +93,28 @@ describe("top-ups through the sandbox gateway", () => {
 
     expect(await statusOf(client, topup.id)).toBe("succeeded");
     expect(await balanceOfCustomer(user.id)).toBe(10_000n);
+    const inbox = (await client.get("/api/v1/me/notifications")).json() as {
+      items: { title: string; body: string }[];
+    };
+    expect(inbox.items.filter((n) => n.title === "充值成功")).toEqual([
+      expect.objectContaining({ body: expect.stringContaining("¥100.00") }),
+    ]);
+  });
+
+  it("opens one top-up when the same request is sent five times at once", async () => {
+    const { user, client } = await createCustomer(t);
+    const key = freshKey();
+    const results = await Promise.all(Array.from({ length: 5 }, () => openTopup(client, 1_234, key)));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.payUrl)).size).toBe(1);
+    const rows = await t.db.selectFrom("topups").select("id").where("user_id", "=", user.id).execute();
+    expect(rows).toHaveLength(1);
+    const payments = await t.db
+      .selectFrom("sandbox_gateway_payments")
+      .select("id")
+      .where("merchant_order_id", "=", results[0]?.id ?? "")
+      .execute();
+    expect(payments).toHaveLength(1);
   });
 
   it("returns the same top-up for the same Idempotency-Key and refuses the key for another amount", async () => {

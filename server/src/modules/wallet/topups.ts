@@ -17,10 +17,14 @@ import {
   type TopupRow,
 } from "./topups-store.js";
 
-type Deps = Pick<AppContext, "db" | "clock" | "crypto" | "config">;
+type Deps = Pick<AppContext, "db" | "clock" | "crypto" | "config" | "notifier">;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KEY = /^[\x21-\x7e]{1,100}$/;
+
+function yuan(fen: bigint): string {
+  return `¥${fen / 100n}.${String(fen % 100n).padStart(2, "0")}`;
+}
 
 export type Topup = {
   id: string;
@@ -125,8 +129,14 @@ export async function settleTopup(ctx: Deps, report: GatewayPaymentReport): Prom
       throw new DomainError("conflict", { detail: "the gateway's report does not match the top-up" });
     }
     const now = ctx.clock.now();
+    const owner = { id: topup.user_id };
     if (report.status === "failed") {
       await finishTopup(tx, topup.id, "failed", null, now);
+      await ctx.notifier.notifyUser(tx, owner, {
+        kind: "wallet.topup_failed",
+        title: "充值未成功",
+        body: `您的 ${yuan(topup.amount)} 充值未成功，余额没有变化。`,
+      });
       return "failed";
     }
     const { transfer } = await postTransfer(
@@ -143,6 +153,11 @@ export async function settleTopup(ctx: Deps, report: GatewayPaymentReport): Prom
       },
     );
     await finishTopup(tx, topup.id, "succeeded", transfer.id, now);
+    await ctx.notifier.notifyUser(tx, owner, {
+      kind: "wallet.topup_succeeded",
+      title: "充值成功",
+      body: `${yuan(topup.amount)} 已充入您的余额。`,
+    });
     return "credited";
   });
 }

@@ -41,7 +41,7 @@ export function renderPayPage(p: SandboxPaymentView, formToken: string): string 
 <h1>沙箱支付 <span lang="en">Sandbox payment</span></h1>
 <p class="note">这是开发用的模拟支付网关，不会产生真实扣款。<span lang="en">A development stand-in: no real money moves.</span></p>
 <p>订单号 <span lang="en">Order</span>: <code>${escapeHtml(p.merchantOrderId)}</code></p>
-<p class="amount" aria-label="金额 Amount ${amount}">${amount}</p>
+<p class="amount">金额 <span lang="en">Amount</span>: ${amount}</p>
 <p role="status">状态 <span lang="en">Status</span>: ${STATUS_TEXT[p.status]}</p>
 ${
   open
