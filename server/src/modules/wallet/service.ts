@@ -12,7 +12,6 @@ import {
   findUserByPhone,
   listCustomerAccounts,
   listTransactionRows,
-  lockPayer,
   type PartyRow,
   sumTransfersOut,
   type TransactionRow,
@@ -215,17 +214,21 @@ function refuseSelf(payerId: string, payee: PartyRow): void {
   }
 }
 
+function takeLookup(ctx: AppContext, userId: string): Promise<void> {
+  return takeFromWindow(ctx.db, ctx.clock, {
+    key: `wallet:payee-lookup:${userId}`,
+    max: PAYEE_LOOKUPS_PER_HOUR,
+    windowMs: 60 * 60 * 1000,
+  });
+}
+
 /** Who a phone number pays, masked, so the payer can check before paying. Rate-limited per customer. */
 export async function lookupPayee(
   ctx: AppContext,
   userId: string,
   phone: string,
 ): Promise<{ maskedName: string | null; maskedPhone: string }> {
-  await takeFromWindow(ctx.db, ctx.clock, {
-    key: `wallet:payee-lookup:${userId}`,
-    max: PAYEE_LOOKUPS_PER_HOUR,
-    windowMs: 60 * 60 * 1000,
-  });
+  await takeLookup(ctx, userId);
   const payee = await activeCustomerByPhone(ctx, phone);
   refuseSelf(userId, payee);
   return {
@@ -258,33 +261,35 @@ export async function transferToCustomer(
 ): Promise<{ id: string; status: "succeeded"; replayed: boolean }> {
   const payer = await findUser(ctx.db, payerId);
   if (!payer) throw new DomainError("unauthenticated");
+  // The password first: its lock then also bounds probing phone numbers through this route.
+  await verifyPaymentPassword(ctx.db, ctx, payerId, input.paymentPassword, actor);
   const payee = await findUserByPhone(ctx.db, input.to);
   if (payee?.kind !== "customer") {
+    // A miss counts like a payee lookup, so transfers cannot enumerate who is a customer.
+    await takeLookup(ctx, payerId);
     throw new DomainError("not_found", { detail: "no customer can be paid at this number", field: "to" });
   }
   refuseSelf(payerId, payee);
-  await verifyPaymentPassword(ctx.db, ctx, payerId, input.paymentPassword, actor);
 
-  const from = await openAccount(ctx, { ownerUserId: payerId, currency: input.currency });
-  const to = await openAccount(ctx, { ownerUserId: payee.id, currency: input.currency });
   return ctx.db.transaction().execute(async (tx) => {
-    await lockPayer(tx, payerId);
-    const { transfer, replayed } = await postTransfer(
-      { db: tx, clock: ctx.clock },
-      {
-        idempotencyKey: `wallet:${payerId}:${idempotencyKey}`,
-        type: "transfer",
-        debitAccountId: from.id,
-        creditAccountId: to.id,
-        amount: input.amount,
-        currency: input.currency,
-        ...(input.memo ? { memo: input.memo } : {}),
-      },
-    );
+    const deps = { db: tx, clock: ctx.clock };
+    // Opened inside the transaction, so a refused transfer leaves not even an empty account.
+    const from = await openAccount(deps, { ownerUserId: payerId, currency: input.currency });
+    const to = await openAccount(deps, { ownerUserId: payee.id, currency: input.currency });
+    const { transfer, replayed } = await postTransfer(deps, {
+      idempotencyKey: `wallet:${payerId}:${idempotencyKey}`,
+      type: "transfer",
+      debitAccountId: from.id,
+      creditAccountId: to.id,
+      amount: input.amount,
+      currency: input.currency,
+      ...(input.memo ? { memo: input.memo } : {}),
+    });
     if (replayed) return { id: transfer.id, status: "succeeded", replayed };
 
-    // Checked after posting, under the payer's lock: the sum includes this transfer, and a
-    // refusal rolls it back with everything else.
+    // Checked after posting: the ledger now holds the payer's account lock until commit, so
+    // the sum sees every earlier transfer of this payer, none can slip in beside it, and a
+    // refusal rolls this one back with everything else.
     const limit = dailyTransferLimit(payer.verification_level);
     const today = await sumTransfersOut(tx, from.id, startOfChinaDay(ctx.clock.now()));
     if (today > limit) {

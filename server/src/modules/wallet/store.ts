@@ -128,12 +128,3 @@ export async function sumTransfersOut(db: Executor, accountId: string, since: Da
     .executeTakeFirstOrThrow();
   return BigInt(row.total);
 }
-
-/**
- * Serialises one payer's transfers for the rest of the transaction, so the daily-limit sum
- * and the transfer it allows cannot interleave with another of the payer's transfers. Taken
- * before the ledger's account locks and only one per transaction, so it cannot deadlock with them.
- */
-export async function lockPayer(db: Executor, userId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`wallet:transfer:${userId}`}, 0))`.execute(db);
-}

@@ -1,12 +1,12 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logIn } from "../../../test/factories.js";
+import { logIn, uniquePhone } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { DomainError } from "../../http/errors.js";
 import { PAYMENT_PASSWORD_MAX_FAILURES } from "../identity/index.js";
 import { verifyLedger } from "../ledger/index.js";
 import { dailyTransferLimit, startOfChinaDay } from "./limits.js";
-import { transferToCustomer } from "./service.js";
+import { PAYEE_LOOKUPS_PER_HOUR, transferToCustomer } from "./service.js";
 import {
   availableOf,
   type Customer,
@@ -144,11 +144,26 @@ describe("transfers to another customer", () => {
     expect(await availableOf(payer)).toBe(1_000);
   });
 
-  it("refuses a phone number that belongs to no customer with 404", async () => {
+  it("refuses a phone number that belongs to no customer with 404, and counts misses like payee lookups", async () => {
     const payer = await fundedCustomer(t, 1_000n);
     const res = await send(payer, { to: "13000000000" });
     expect(res.statusCode).toBe(404);
     expect(res.json().code).toBe("not_found");
+    for (let i = 1; i < PAYEE_LOOKUPS_PER_HOUR; i++) {
+      expect((await send(payer, { to: uniquePhone() })).statusCode).toBe(404);
+    }
+    const probing = await send(payer, { to: uniquePhone() });
+    expect(probing.statusCode).toBe(429);
+    expect(probing.json().code).toBe("rate_limited");
+    const lookup = await payer.client.get("/api/v1/wallet/payees", { query: { phone: uniquePhone() } });
+    expect(lookup.statusCode).toBe(429);
+  });
+
+  it("checks the payment password before saying whether the payee exists", async () => {
+    const payer = await fundedCustomer(t, 1_000n);
+    const res = await send(payer, { to: uniquePhone(), paymentPassword: "000000" });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe("wrong_payment_password");
   });
 
   it("counts a wrong payment password, then locks payments after the fifth, even for the right one", async () => {
@@ -221,7 +236,9 @@ describe("transfers to another customer", () => {
     t.clock.set(new Date(midnight + 1000));
     payer.client = await logIn(t, payer.user.id);
     payee.client = await logIn(t, payee.user.id);
-    expect((await send(payer, { to: payee.phone, amount: limit - 300 })).statusCode).toBe(201);
+    const firstKey = randomUUID();
+    const first = await send(payer, { to: payee.phone, amount: limit - 300 }, firstKey);
+    expect(first.statusCode).toBe(201);
     const before = await ledgerRowCounts(t);
     const over = await send(payer, { to: payee.phone, amount: 301 });
     expect(over.statusCode).toBe(422);
@@ -238,6 +255,10 @@ describe("transfers to another customer", () => {
       code: "limit_exceeded",
       remaining: 0,
     });
+    // A replay of a transfer already counted is not a new transfer: it still gets its 201.
+    const replay = await send(payer, { to: payee.phone, amount: limit - 300 }, firstKey);
+    expect(replay.statusCode).toBe(201);
+    expect(replay.json()).toEqual(first.json());
     t.clock.set(new Date(midnight + 24 * 60 * 60 * 1000));
     payer.client = await logIn(t, payer.user.id);
     payee.client = await logIn(t, payee.user.id);
@@ -299,6 +320,21 @@ describe("transfers to another customer", () => {
 });
 
 describe("transfers under load", () => {
+  it("lets exactly four of ten simultaneous quarter-limit transfers through the daily limit", async () => {
+    const quarter = Number(dailyTransferLimit(0)) / 4;
+    const payer = await fundedCustomer(t, BigInt(quarter * 20));
+    const payees = await Promise.all(Array.from({ length: 3 }, () => fundedCustomer(t)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        send(payer, { to: (payees[i % payees.length] as Customer).phone, amount: quarter }),
+      ),
+    );
+    const codes = results.map((r) => (r.statusCode === 201 ? "ok" : (r.json() as { code: string }).code));
+    expect(codes.filter((c) => c === "ok")).toHaveLength(4);
+    expect(codes.filter((c) => c === "limit_exceeded")).toHaveLength(6);
+    expect(await availableOf(payer)).toBe(quarter * 16);
+  });
+
   it("keeps the ledger consistent under many parallel transfers and replays, with every 201 in it exactly once", async () => {
     const people = await Promise.all(
       Array.from({ length: 5 }, (_, i) => fundedCustomer(t, 20_000n, { name: `客户${i}号` })),
