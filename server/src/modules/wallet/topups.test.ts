@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer } from "../../../test/factories.js";
 import { createTestApp, type TestApp, type TestClient } from "../../../test/harness.js";
-import { deliverDueNotifications, type NotificationSender } from "../gateways/index.js";
+import { deliverDueNotifications, httpSender, type NotificationSender } from "../gateways/index.js";
 import { NOTIFY_PATH } from "../gateways/sandbox/service.js";
 import { SIGNATURE_HEADER, signMessage } from "../gateways/sandbox/signature.js";
 import { getBalance, openAccount, verifyLedger } from "../ledger/index.js";
@@ -115,6 +115,20 @@ describe("top-ups through the sandbox gateway", () => {
       .where("merchant_order_id", "=", results[0]?.id ?? "")
       .execute();
     expect(payments).toHaveLength(1);
+  });
+
+  it("is credited when the sandbox sends its notification over a real socket to the listening server", async () => {
+    await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const address = t.app.server.address();
+    if (!address || typeof address === "string") throw new Error("not listening on a port");
+    const { user, client } = await createCustomer(t);
+    const topup = await openTopup(client, 6_600);
+    await client.post(`/sandbox-gateway/payments/${paymentIdOf(topup)}/pay`, {});
+    t.clock.advance(11 * 60_000);
+    const sent = await deliverDueNotifications(t.ctx, httpSender(`http://127.0.0.1:${address.port}`));
+    expect(sent.failed).toBe(0);
+    expect(await statusOf(client, topup.id)).toBe("succeeded");
+    expect(await balanceOfCustomer(user.id)).toBe(6_600n);
   });
 
   it("returns the same top-up for the same Idempotency-Key and refuses the key for another amount", async () => {
