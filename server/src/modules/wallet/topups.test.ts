@@ -232,6 +232,58 @@ describe("top-ups through the sandbox gateway", () => {
     expect(await balanceOfCustomer(user.id)).toBe(0n);
   });
 
+  it("answers a signed notification it cannot use with a stable code and changes nothing", async () => {
+    const { user, client } = await createCustomer(t);
+    const topup = await openTopup(client, 800);
+    const signed = (body: string) => signMessage(t.ctx.crypto, body, t.clock.now());
+    const send = (body: string, signature = signed(body)) =>
+      t.app.inject({
+        method: "POST",
+        url: NOTIFY_PATH,
+        headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
+        payload: body,
+      });
+    const cases: { body: string; status: number; code: string }[] = [
+      { body: "not json", status: 400, code: "bad_request" },
+      { body: "{}", status: 400, code: "validation_failed" },
+      {
+        body: JSON.stringify({
+          paymentId: 1,
+          merchantOrderId: topup.id,
+          amount: 800,
+          currency: "CNY",
+          status: "paid",
+        }),
+        status: 400,
+        code: "validation_failed",
+      },
+      {
+        body: notificationBody(paymentIdOf(topup), topup.id, 800, "paid").replace('"paid"', '"refunded"'),
+        status: 400,
+        code: "validation_failed",
+      },
+      {
+        body: notificationBody(paymentIdOf(topup), crypto.randomUUID(), 800, "paid"),
+        status: 404,
+        code: "not_found",
+      },
+      {
+        body: notificationBody(paymentIdOf(topup), "not-an-id", 800, "paid"),
+        status: 404,
+        code: "not_found",
+      },
+      { body: notificationBody(crypto.randomUUID(), topup.id, 800, "paid"), status: 409, code: "conflict" },
+      { body: `{"pad":"${"x".repeat(20_000)}"}`, status: 413, code: "payload_too_large" },
+    ];
+    for (const c of cases) {
+      const res = await send(c.body);
+      expect(res.statusCode, c.body.slice(0, 80)).toBe(c.status);
+      expect(res.json().code).toBe(c.code);
+    }
+    expect(await statusOf(client, topup.id)).toBe("pending");
+    expect(await balanceOfCustomer(user.id)).toBe(0n);
+  });
+
   it("credits each of 20 top-ups exactly once under a parallel storm of 280 duplicate, late, reordered and forged notifications", async () => {
     const customers = await Promise.all(Array.from({ length: 5 }, () => createCustomer(t)));
     const topups: { userId: string; topup: Created; outcome: "paid" | "failed" }[] = [];
