@@ -1,6 +1,6 @@
 // Starts one PostgreSQL for the run (embedded unless DATABASE_URL is set) and migrates a
 // template database that every test file clones.
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -25,7 +25,6 @@ export default async function setup(project: TestProject) {
     serverUrl = process.env.DATABASE_URL;
   } else {
     dir = mkdtempSync(path.join(tmpdir(), "oc-test-pg-"));
-    chmodSync(dir, 0o755); // as root, PostgreSQL runs as the `postgres` user and must reach it
     const port = 55000 + Math.floor(Math.random() * 5000);
     const embedded = await startEmbeddedPostgres({
       dir: path.join(dir, "pg"),

