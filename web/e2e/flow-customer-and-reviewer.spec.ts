@@ -60,7 +60,8 @@ test("a customer registers, secures the account, changes name with a reviewer's 
   request,
   browser,
 }) => {
-  test.setTimeout(180_000);
+  // Two console logins may each wait for a fresh two-step code (up to 30 s).
+  test.setTimeout(240_000);
   const phone = uniquePhone();
   const maskedPhone = `${phone.slice(0, 3)}****${phone.slice(-4)}`;
   const password = strongPassword();
@@ -126,6 +127,8 @@ test("a customer registers, secures the account, changes name with a reviewer's 
   await page.getByLabel("登录密码").fill(password);
   await page.getByRole("button", { name: "冻结账户" }).click();
   await page.getByRole("button", { name: "确认冻结" }).click();
+  // The portal sends the customer to the login page once the freeze has gone through.
+  await expect(page.getByRole("heading", { level: 1, name: "登录" })).toBeVisible();
   await logIn(page, phone, password);
   await expect(page.getByText("此账户已冻结（挂失）。")).toBeVisible();
 
