@@ -10,16 +10,14 @@ import {
   checkAccountId,
   checkAmount,
   checkKey,
-  checkOwners,
-  checkPairCurrency,
   checkTransferShape,
-  claimOrReplay,
   type LedgerDeps,
   lockPair,
   type Transfer,
   type TransferResult,
   toTransfer,
   withTransaction,
+  writeKeyedTransfer,
   writeTransfer,
 } from "./service.js";
 import {
@@ -77,35 +75,14 @@ export async function createHold(deps: LedgerDeps, req: HoldRequest): Promise<Tr
         field: "expiresAt",
       });
     }
-    const id = randomUUID();
-    const first = await claimOrReplay(tx, {
+    return writeKeyedTransfer(tx, {
       scope: "ledger:hold",
-      key: req.idempotencyKey,
+      request: req,
       requestHash: fingerprint,
-      resultId: id,
-      now,
-    });
-    if (first) return { transfer: toTransfer(first), replayed: true };
-    const pair = await lockPair(tx, req.debitAccountId, req.creditAccountId);
-    checkPairCurrency(pair, req.currency);
-    checkOwners(req.type, pair);
-    const row = await writeTransfer(tx, pair, {
-      id,
-      type: req.type,
-      currency: req.currency,
-      amount: req.amount,
       status: "pending",
       expiresAt: req.expiresAt,
-      holdId: null,
-      reversesTransferId: null,
-      idempotencyKey: req.idempotencyKey,
-      requestHash: fingerprint,
-      memo: req.memo ?? null,
-      metadata: req.metadata ?? {},
-      releaseHeld: 0n,
       now,
     });
-    return { transfer: toTransfer(row), replayed: false };
   });
 }
 

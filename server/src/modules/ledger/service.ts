@@ -367,38 +367,63 @@ export async function postTransfer(deps: LedgerDeps, req: TransferRequest): Prom
     memo: req.memo ?? null,
     metadata: req.metadata ?? {},
   });
-  return withTransaction(deps.db, async (tx) => {
-    const now = deps.clock.now();
-    const id = randomUUID();
-    const first = await claimOrReplay(tx, {
+  return withTransaction(deps.db, (tx) =>
+    writeKeyedTransfer(tx, {
       scope: "ledger:transfer",
-      key: req.idempotencyKey,
+      request: req,
       requestHash: fingerprint,
-      resultId: id,
-      now,
-    });
-    if (first) return { transfer: toTransfer(first), replayed: true };
-    const pair = await lockPair(tx, req.debitAccountId, req.creditAccountId);
-    checkPairCurrency(pair, req.currency);
-    checkOwners(req.type, pair);
-    const row = await writeTransfer(tx, pair, {
-      id,
-      type: req.type,
-      currency: req.currency,
-      amount: req.amount,
       status: "posted",
       expiresAt: null,
-      holdId: null,
-      reversesTransferId: null,
-      idempotencyKey: req.idempotencyKey,
-      requestHash: fingerprint,
-      memo: req.memo ?? null,
-      metadata: req.metadata ?? {},
-      releaseHeld: 0n,
-      now,
-    });
-    return { transfer: toTransfer(row), replayed: false };
+      now: deps.clock.now(),
+    }),
+  );
+}
+
+/**
+ * The one path of a new transfer or hold under an idempotency key: claim the key (or replay the
+ * first result), lock both accounts in id order, check currency and owners, write.
+ */
+export async function writeKeyedTransfer(
+  tx: Tx,
+  w: {
+    scope: "ledger:transfer" | "ledger:hold";
+    request: TransferRequest;
+    requestHash: string;
+    status: "posted" | "pending";
+    expiresAt: Date | null;
+    now: Date;
+  },
+): Promise<TransferResult> {
+  const req = w.request;
+  const id = randomUUID();
+  const first = await claimOrReplay(tx, {
+    scope: w.scope,
+    key: req.idempotencyKey,
+    requestHash: w.requestHash,
+    resultId: id,
+    now: w.now,
   });
+  if (first) return { transfer: toTransfer(first), replayed: true };
+  const pair = await lockPair(tx, req.debitAccountId, req.creditAccountId);
+  checkPairCurrency(pair, req.currency);
+  checkOwners(req.type, pair);
+  const row = await writeTransfer(tx, pair, {
+    id,
+    type: req.type,
+    currency: req.currency,
+    amount: req.amount,
+    status: w.status,
+    expiresAt: w.expiresAt,
+    holdId: null,
+    reversesTransferId: null,
+    idempotencyKey: req.idempotencyKey,
+    requestHash: w.requestHash,
+    memo: req.memo ?? null,
+    metadata: req.metadata ?? {},
+    releaseHeld: 0n,
+    now: w.now,
+  });
+  return { transfer: toTransfer(row), replayed: false };
 }
 
 /**
