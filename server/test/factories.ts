@@ -1,5 +1,6 @@
 // Test data: people inserted directly and logged in, and one-time codes read from the dev mailbox.
 import { randomInt } from "node:crypto";
+import type { Database } from "../src/db/schema.js";
 import { createSession, issueOtp, type OtpPurpose, SESSION_COOKIE } from "../src/modules/identity/index.js";
 import type { TestApp, TestClient } from "./harness.js";
 
@@ -110,4 +111,13 @@ export async function latestCode(t: TestApp, to: string): Promise<string> {
   const code = newest ? /(\d{6})/.exec(`${newest.subject ?? ""} ${newest.body}`)?.[1] : undefined;
   if (!code) throw new Error(`no code in the dev mailbox for ${to}`);
   return code;
+}
+
+/** How many rows `table` holds: tests use it to show a refused request wrote nothing. */
+export async function countRows(t: TestApp, table: keyof Database): Promise<number> {
+  const row = await t.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -1,6 +1,6 @@
 // Helpers for the ledger tests: customers with accounts, funded from the gateway's clearing account.
 import { randomUUID } from "node:crypto";
-import { createCustomer } from "../../../test/factories.js";
+import { countRows, createCustomer } from "../../../test/factories.js";
 import type { TestApp } from "../../../test/harness.js";
 import {
   type Account,
@@ -41,17 +41,8 @@ export async function customerAccount(
 }
 
 export async function rowCounts(t: TestApp) {
-  const count = async (
-    table: "ledger_transfers" | "ledger_entries" | "ledger_hold_events" | "idempotency_keys",
-  ) =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<string>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: "ledger_transfers" | "ledger_entries" | "ledger_hold_events" | "idempotency_keys") =>
+    countRows(t, table);
   return {
     transfers: await count("ledger_transfers"),
     entries: await count("ledger_entries"),

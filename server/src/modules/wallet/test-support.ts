@@ -1,6 +1,6 @@
 // Helpers for the wallet tests: customers with a payment password and money from the adjustments account.
 import { randomUUID } from "node:crypto";
-import { createCustomer, type LoggedIn } from "../../../test/factories.js";
+import { countRows, createCustomer, type LoggedIn } from "../../../test/factories.js";
 import type { TestApp } from "../../../test/harness.js";
 import { getOrCreateSystemAccount, openAccount, postTransfer, systemAccountCode } from "../ledger/index.js";
 
@@ -54,15 +54,8 @@ export async function availableOf(c: Customer): Promise<number> {
 }
 
 export async function ledgerRowCounts(t: TestApp) {
-  const count = async (table: "ledger_transfers" | "ledger_entries" | "idempotency_keys" | "notifications") =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll<string>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: "ledger_transfers" | "ledger_entries" | "idempotency_keys" | "notifications") =>
+    countRows(t, table);
   return {
     transfers: await count("ledger_transfers"),
     entries: await count("ledger_entries"),
