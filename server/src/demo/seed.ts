@@ -25,6 +25,7 @@ export const demoStaff = [
   { role: "reviewer", email: "reviewer@opencounter.local", name: "演示审核员 Demo Reviewer" },
   { role: "admin", email: "admin@opencounter.local", name: "演示管理员 Demo Admin" },
   { role: "supervisor", email: "supervisor@opencounter.local", name: "演示主管 Demo Supervisor" },
+  { role: "finance", email: "finance@opencounter.local", name: "演示财务 Demo Finance" },
 ] as const;
 
 /** The shape of <DATA_DIR>/demo-logins.json (also read by the browser tests). */

@@ -25,17 +25,41 @@ export const permissions = [
   "customers:read",
   "audit:read",
   "staff:manage",
+  /** Read the ledger: accounts, transfers, entries, holds. */
+  "ledger:read",
+  /** Propose a manual adjustment (a second person approves it in the review queue). */
+  "ledger:adjust",
+  /** See reconciliation runs and resolve their exceptions; start a run. */
+  "reconciliation:manage",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
   customer: ["self", "customer"],
   agent: ["self", "customers:read"],
-  supervisor: ["self", "customers:read", "audit:read"],
+  supervisor: ["self", "customers:read", "audit:read", "ledger:read"],
   reviewer: ["self", "reviews:read", "reviews:decide", "customers:read"],
-  finance: ["self", "reviews:read", "reviews:decide", "customers:read"],
+  finance: [
+    "self",
+    "reviews:read",
+    "reviews:decide",
+    "customers:read",
+    "ledger:read",
+    "ledger:adjust",
+    "reconciliation:manage",
+  ],
   technician: ["self"],
-  admin: ["self", "reviews:read", "reviews:decide", "customers:read", "audit:read", "staff:manage"],
+  admin: [
+    "self",
+    "reviews:read",
+    "reviews:decide",
+    "customers:read",
+    "audit:read",
+    "staff:manage",
+    "ledger:read",
+    "ledger:adjust",
+    "reconciliation:manage",
+  ],
 };
 
 export function isRole(value: string): value is Role {

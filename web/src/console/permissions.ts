@@ -7,15 +7,34 @@ export type ConsolePermission =
   | "reviews:decide"
   | "customers:read"
   | "audit:read"
-  | "staff:manage";
+  | "staff:manage"
+  | "ledger:read"
+  | "ledger:adjust"
+  | "reconciliation:manage";
 
 const grants: Record<StaffRole, readonly ConsolePermission[]> = {
   agent: ["customers:read"],
-  supervisor: ["customers:read", "audit:read"],
+  supervisor: ["customers:read", "audit:read", "ledger:read"],
   reviewer: ["reviews:read", "reviews:decide", "customers:read"],
-  finance: ["reviews:read", "reviews:decide", "customers:read"],
+  finance: [
+    "reviews:read",
+    "reviews:decide",
+    "customers:read",
+    "ledger:read",
+    "ledger:adjust",
+    "reconciliation:manage",
+  ],
   technician: [],
-  admin: ["reviews:read", "reviews:decide", "customers:read", "audit:read", "staff:manage"],
+  admin: [
+    "reviews:read",
+    "reviews:decide",
+    "customers:read",
+    "audit:read",
+    "staff:manage",
+    "ledger:read",
+    "ledger:adjust",
+    "reconciliation:manage",
+  ],
 };
 
 export function isStaffRole(value: string): value is StaffRole {
