@@ -24,6 +24,7 @@ import { devRoutes } from "./modules/dev/routes.js";
 import { gatewayRoutes } from "./modules/gateways/routes.js";
 import { sandboxGatewayRoutes } from "./modules/gateways/sandbox/routes.js";
 import { identityRoutes } from "./modules/identity/routes.js";
+import { subscriptionRoutes } from "./modules/notify/index.js";
 import { notifyRoutes } from "./modules/notify/routes.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
@@ -136,6 +137,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(opsRoutes, ctx);
   await app.register(identityRoutes, ctx);
   await app.register(notifyRoutes, ctx);
+  await app.register(subscriptionRoutes, ctx);
   await app.register(reviewRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);

@@ -38,6 +38,9 @@ const intended: Record<string, Permission> = {
   "PUT /api/v1/me/preferences": "self",
   "GET /api/v1/me/notifications": "self",
   "POST /api/v1/me/notifications/read": "self",
+  // Notification subscriptions (issue 3, back office helper B)
+  "GET /api/v1/me/notification-subscriptions": "customer",
+  "PUT /api/v1/me/notification-subscriptions": "customer",
   "PUT /api/v1/me/payment-password": "customer",
   "POST /api/v1/me/payment-password/verify": "customer",
   "POST /api/v1/me/email": "self",

@@ -14,6 +14,8 @@ export type Preferences = {
   fontSize?: "standard" | "large" | "extra-large";
   elderMode?: boolean;
   homeModules?: string[];
+  /** Per topic SMS/email choices (notify/subscriptions.ts); the in-app inbox is always on. */
+  notifications?: Record<string, { sms?: boolean; email?: boolean }>;
 };
 
 export type UsersTable = {
