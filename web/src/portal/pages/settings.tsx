@@ -1,5 +1,6 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { get, put } from "../../common/api";
 import type { Language } from "../../common/i18n";
 import type { FontSize, Preferences, Theme } from "../../common/preferences";
 import { errorText } from "../../common/ui/error-text";
@@ -94,6 +95,66 @@ export function SettingsPage() {
           </fieldset>
         </Section>
       ) : null}
+      {me?.kind === "customer" ? <SubscriptionsSection /> : null}
     </Page>
+  );
+}
+
+// SMS and email per kind of notice (GET/PUT /api/v1/me/notification-subscriptions). The in-app
+// inbox always gets every notice; security SMS cannot be switched off.
+const topics = ["balance", "withdrawal", "security", "support"] as const;
+type Topic = (typeof topics)[number];
+type Channel = "sms" | "email";
+type Subscriptions = Record<Topic, Record<Channel, boolean>>;
+
+function SubscriptionsSection() {
+  const { t } = useTranslation();
+  const [subs, setSubs] = useState<Subscriptions | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    get<Subscriptions>("/api/v1/me/notification-subscriptions")
+      .then(setSubs)
+      .catch((err: unknown) => setError(errorText(t, err)));
+  }, [t]);
+
+  const change = (topic: Topic, channel: Channel, on: boolean) => {
+    setError("");
+    put<Subscriptions>("/api/v1/me/notification-subscriptions", { [topic]: { [channel]: on } })
+      .then(setSubs)
+      .catch((err: unknown) => setError(errorText(t, err)));
+  };
+
+  return (
+    <Section title={t("settings.notifications")}>
+      {error ? <Notice tone="error">{error}</Notice> : null}
+      <p>{t("settings.notificationsHint")}</p>
+      {subs
+        ? topics.map((topic) => (
+            <fieldset key={topic} className="oc-fieldset">
+              <legend>{t(`settings.topic.${topic}`)}</legend>
+              {(["sms", "email"] as const).map((channel) => {
+                const fixed = topic === "security" && channel === "sms";
+                return (
+                  <label key={channel} className="oc-choice">
+                    <input
+                      type="checkbox"
+                      className="oc-choice-input"
+                      name={`${topic}-${channel}`}
+                      checked={subs[topic][channel]}
+                      disabled={fixed}
+                      onChange={(e) => change(topic, channel, e.target.checked)}
+                    />
+                    <span>
+                      {t(`settings.channel.${channel}`)}
+                      {fixed ? ` (${t("settings.securitySmsFixed")})` : ""}
+                    </span>
+                  </label>
+                );
+              })}
+            </fieldset>
+          ))
+        : null}
+    </Section>
   );
 }
