@@ -101,7 +101,8 @@ function publicType(type: LedgerTransferType): TransactionType {
   }
 }
 
-function ledgerTypes(type: TransactionType): LedgerTransferType[] {
+/** The ledger's transfer types behind a public type (exports count rows with the same filter). */
+export function ledgerTypes(type: TransactionType): LedgerTransferType[] {
   return type === "adjustment" ? ["adjustment", "reversal"] : [type];
 }
 
