@@ -35,6 +35,12 @@ const envSchema = z.object({
     )
     .optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  // Withdrawals: fee in basis points of the amount (10 = 0.1 %) with a minimum, in fen; up to
+  // the auto-approve amount no review, from the dual-approval amount two different reviewers.
+  WITHDRAWAL_FEE_RATE_BP: z.coerce.number().int().min(0).max(10_000).default(10),
+  WITHDRAWAL_FEE_MIN: z.coerce.number().int().min(0).max(100_000_000).default(100),
+  WITHDRAWAL_AUTO_APPROVE_MAX: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(200_000),
+  WITHDRAWAL_DUAL_APPROVAL_MIN: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(5_000_000),
 });
 
 export type Config = {
@@ -51,6 +57,13 @@ export type Config = {
   /** Fastify's trustProxy: which proxies may set X-Forwarded-For (client IPs drive login limits). */
   trustProxy: boolean | string;
   embeddedPgPort: number;
+  /** Withdrawal fee and review thresholds, amounts in fen. */
+  withdrawals: {
+    feeRateBp: number;
+    feeMin: bigint;
+    autoApproveMax: bigint;
+    dualApprovalMin: bigint;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -88,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: e.WEB_DIST,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    withdrawals: {
+      feeRateBp: e.WITHDRAWAL_FEE_RATE_BP,
+      feeMin: BigInt(e.WITHDRAWAL_FEE_MIN),
+      autoApproveMax: BigInt(e.WITHDRAWAL_AUTO_APPROVE_MAX),
+      dualApprovalMin: BigInt(e.WITHDRAWAL_DUAL_APPROVAL_MIN),
+    },
   };
 }
 

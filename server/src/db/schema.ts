@@ -146,6 +146,49 @@ export type ReviewItemsTable = {
   decided_by: string | null;
   decided_at: NullableTimestamp;
   decision_reason: string | null;
+  required_approvals: ColumnType<number, number | undefined, never>;
+};
+
+export type ReviewApprovalsTable = {
+  review_item_id: string;
+  approver_id: string;
+  reason: string | null;
+  created_at: ColumnType<Date, Date, never>;
+};
+
+export type WithdrawalStatus = "under_review" | "processing" | "succeeded" | "failed" | "rejected";
+
+export type WithdrawalsTable = {
+  id: Generated<string>;
+  user_id: string;
+  bank_card_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  fee: ColumnType<bigint, bigint, never>;
+  currency: string;
+  status: WithdrawalStatus;
+  failure_reason: string | null;
+  idempotency_key: string;
+  hold_id: string;
+  review_item_id: string | null;
+  bank_payout_id: string | null;
+  submitted_at: NullableTimestamp;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+};
+
+export type SandboxBankPayoutStatus = "accepted" | "succeeded" | "failed";
+
+export type SandboxBankPayoutsTable = {
+  id: Generated<string>;
+  merchant_order_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  currency: string;
+  card_last4: string;
+  status: ColumnType<SandboxBankPayoutStatus, SandboxBankPayoutStatus | undefined, SandboxBankPayoutStatus>;
+  failure_reason: string | null;
+  settle_after: Timestamp;
+  created_at: CreatedAt;
+  settled_at: NullableTimestamp;
 };
 
 export type NotificationsTable = {
@@ -354,6 +397,9 @@ export type Database = {
   bank_cards: BankCardsTable;
   files: FilesTable;
   review_items: ReviewItemsTable;
+  review_approvals: ReviewApprovalsTable;
+  withdrawals: WithdrawalsTable;
+  sandbox_bank_payouts: SandboxBankPayoutsTable;
   notifications: NotificationsTable;
   outbound_messages: OutboundMessagesTable;
   audit_log: AuditLogTable;

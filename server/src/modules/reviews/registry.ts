@@ -34,6 +34,9 @@ export type ReviewHandler = {
   reject?(tx: Tx, item: ReviewItem, decision: ReviewDecision, ctx: AppContext): Promise<void>;
 };
 
+/** The most approvals an item may ask for (the column's check says the same). */
+export const MAX_APPROVALS = 5;
+
 const handlers = new Map<string, ReviewHandler>();
 
 export function registerReviewHandler(kind: string, handler: ReviewHandler): void {
@@ -47,9 +50,20 @@ export function reviewHandler(kind: string): ReviewHandler | undefined {
 
 export async function createReviewItem(
   db: Executor,
-  item: { kind: string; subjectUserId: string; payload: Record<string, unknown>; createdBy: string | null },
+  item: {
+    kind: string;
+    subjectUserId: string;
+    payload: Record<string, unknown>;
+    createdBy: string | null;
+    /** How many different members of staff must approve (default 1); one rejection ends it. */
+    requiredApprovals?: number;
+  },
 ): Promise<string> {
   if (!handlers.has(item.kind)) throw new Error(`no review handler for ${item.kind}`);
+  const required = item.requiredApprovals ?? 1;
+  if (!Number.isInteger(required) || required < 1 || required > MAX_APPROVALS) {
+    throw new Error(`requiredApprovals must be 1-${MAX_APPROVALS}`);
+  }
   const row = await db
     .insertInto("review_items")
     .values({
@@ -57,6 +71,7 @@ export async function createReviewItem(
       subject_user_id: item.subjectUserId,
       payload: JSON.stringify(item.payload),
       created_by: item.createdBy,
+      required_approvals: required,
     })
     .returning("id")
     .executeTakeFirstOrThrow();

@@ -56,6 +56,7 @@ async function newItem(
     newName?: string;
     createdBy?: string | null;
     payload?: Record<string, unknown>;
+    requiredApprovals?: number;
   } = {},
 ) {
   return createReviewItem(t.db, {
@@ -63,6 +64,7 @@ async function newItem(
     subjectUserId,
     payload: opts.payload ?? { newName: opts.newName ?? "王五" },
     createdBy: opts.createdBy === undefined ? subjectUserId : opts.createdBy,
+    ...(opts.requiredApprovals ? { requiredApprovals: opts.requiredApprovals } : {}),
   });
 }
 
@@ -378,6 +380,113 @@ describe("deciding", () => {
       t.db,
     );
     expect(row.rows[0]?.decided_at.toISOString()).toBe(t.clock.now().toISOString());
+  });
+});
+
+describe("items that need two approvals", () => {
+  async function nameOf(userId: string) {
+    const row = await t.db
+      .selectFrom("users")
+      .select("name")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    return row.name;
+  }
+
+  it("stays pending after the first approval, shows 1/2, and applies on a second reviewer's", async () => {
+    const first = await createStaff(t, { roles: ["reviewer"], name: "First Reviewer" });
+    const second = await createStaff(t, { roles: ["finance"], name: "Second Reviewer" });
+    const customer = await createCustomer(t, { name: "旧名" });
+    const id = await newItem(customer.user.id, { newName: "新名", requiredApprovals: 2 });
+
+    const one = await first.client.post(`/api/v1/console/reviews/${id}/approve`, { reason: "looks right" });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json()).toMatchObject({
+      status: "pending",
+      decidedBy: null,
+      approvals: {
+        required: 2,
+        count: 1,
+        by: [{ id: first.user.id, name: "First Reviewer", reason: "looks right" }],
+      },
+    });
+    expect(await nameOf(customer.user.id)).toBe("旧名");
+    expect(await auditRows("review.approval_recorded", id)).toHaveLength(1);
+    expect(await auditRows("review.approved", id)).toHaveLength(0);
+
+    const queue = await second.client.get("/api/v1/console/reviews", {
+      query: { status: "pending", kind: "test_change" },
+    });
+    expect(queue.json().items.find((i: { id: string }) => i.id === id)).toMatchObject({
+      approvals: { required: 2, count: 1 },
+    });
+
+    const two = await second.client.post(`/api/v1/console/reviews/${id}/approve`, {});
+    expect(two.statusCode, two.body).toBe(200);
+    expect(two.json()).toMatchObject({
+      status: "approved",
+      decidedBy: { id: second.user.id },
+      approvals: { required: 2, count: 2 },
+    });
+    expect(await nameOf(customer.user.id)).toBe("新名");
+    const approved = await auditRows("review.approved", id);
+    expect(approved).toHaveLength(1);
+    expect(approved[0]?.details).toMatchObject({ required: 2 });
+  });
+
+  it("refuses the same reviewer's second approval, and the maker's", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    const maker = await createStaff(t, { roles: ["finance"] });
+    const customer = await createCustomer(t);
+    const id = await newItem(customer.user.id, { requiredApprovals: 2, createdBy: maker.user.id });
+
+    const byMaker = await maker.client.post(`/api/v1/console/reviews/${id}/approve`, {});
+    expect(byMaker.statusCode).toBe(403);
+    expect(
+      await t.db.selectFrom("review_approvals").selectAll().where("review_item_id", "=", id).execute(),
+    ).toEqual([]);
+
+    expect((await reviewer.client.post(`/api/v1/console/reviews/${id}/approve`, {})).statusCode).toBe(200);
+    const again = await reviewer.client.post(`/api/v1/console/reviews/${id}/approve`, {});
+    expect(again.statusCode).toBe(403);
+    expect(again.json()).toMatchObject({ code: "forbidden", reason: "already_approved" });
+    expect(await statusOf(id)).toBe("pending");
+    expect(await auditRows("review.approval_recorded", id)).toHaveLength(1);
+  });
+
+  it("lets one of two simultaneous approvals by the same reviewer count, never both", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    const customer = await createCustomer(t);
+    const id = await newItem(customer.user.id, { requiredApprovals: 2 });
+    const results = await Promise.all([
+      reviewer.client.post(`/api/v1/console/reviews/${id}/approve`, {}),
+      reviewer.client.post(`/api/v1/console/reviews/${id}/approve`, {}),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, 403]);
+    expect(await statusOf(id)).toBe("pending");
+  });
+
+  it("ends with one rejection even after a first approval, and tells the customer", async () => {
+    const first = await createStaff(t, { roles: ["reviewer"] });
+    const second = await createStaff(t, { roles: ["reviewer"] });
+    const customer = await createCustomer(t);
+    const id = await newItem(customer.user.id, { requiredApprovals: 2 });
+    expect((await first.client.post(`/api/v1/console/reviews/${id}/approve`, {})).statusCode).toBe(200);
+    const rejected = await second.client.post(`/api/v1/console/reviews/${id}/reject`, {
+      reason: "not convinced",
+    });
+    expect(rejected.statusCode).toBe(200);
+    expect(rejected.json()).toMatchObject({ status: "rejected", approvals: { count: 1, required: 2 } });
+    const late = await first.client.post(`/api/v1/console/reviews/${id}/approve`, {});
+    expect(late.json().code).toBe("review_already_decided");
+  });
+
+  it("shows single-approval items as needing one", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    const customer = await createCustomer(t);
+    const id = await newItem(customer.user.id);
+    const res = await reviewer.client.get(`/api/v1/console/reviews/${id}`);
+    expect(res.json().approvals).toEqual({ required: 1, count: 0, by: [] });
   });
 });
 

@@ -23,6 +23,20 @@ const reviewItem = z.object({
   decidedAt: z.iso.datetime().nullable(),
   reason: z.string().nullable(),
   proofUrl: z.string().nullable(),
+  approvals: z
+    .object({
+      required: z.number().int(),
+      count: z.number().int(),
+      by: z.array(
+        z.object({
+          id: z.uuid(),
+          name: z.string().nullable(),
+          at: z.iso.datetime(),
+          reason: z.string().nullable(),
+        }),
+      ),
+    })
+    .describe("Approvals so far: an item needing two stays pending after the first (shown as 1/2)"),
 });
 
 const idParams = z.object({ id: z.uuid() });
@@ -104,6 +118,9 @@ export async function reviewRoutes(fastify: FastifyInstance, ctx: AppContext) {
       schema: {
         tags: ["console"],
         summary: "Approve: applies the change in the same transaction that records the decision",
+        description:
+          "An item needing N approvals stays pending until N different members of staff have " +
+          "approved; the same person approving twice is 403 forbidden (reason already_approved).",
         params: idParams,
         body: z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).nullish(),
         response: { 200: reviewItem },

@@ -6,8 +6,11 @@ import type { AuditActor } from "../audit/index.js";
 import { maskName, maskPhone } from "../identity/mask.js";
 import { proofFileIdOf, type ReviewItem, reviewHandler } from "./registry.js";
 import {
+  type ApprovalRow,
   findFile,
   findReviewRow,
+  insertApproval,
+  listApprovalRows,
   listReviewRows,
   lockReviewRow,
   type ReviewOrder,
@@ -27,6 +30,12 @@ export type ReviewView = {
   decidedAt: string | null;
   reason: string | null;
   proofUrl: string | null;
+  /** "1/2 approvals": who has approved so far and how many different people must. */
+  approvals: {
+    required: number;
+    count: number;
+    by: { id: string; name: string | null; at: string; reason: string | null }[];
+  };
 };
 
 export type Reviewer = { id: string; ip: string | null };
@@ -42,7 +51,7 @@ function toItem(row: ReviewRow): ReviewItem {
   };
 }
 
-function toView(row: ReviewRow): ReviewView {
+function toView(row: ReviewRow, approvals: ApprovalRow[]): ReviewView {
   const handler = reviewHandler(row.kind);
   // A kind whose module is gone still lists, so the queue never hides an item.
   const described = handler?.describe(toItem(row)) ?? { title: row.kind, summary: {} };
@@ -64,7 +73,30 @@ function toView(row: ReviewRow): ReviewView {
     decidedAt: row.decided_at?.toISOString() ?? null,
     reason: row.decision_reason,
     proofUrl: proofFileIdOf(row.payload) ? `/api/v1/console/reviews/${row.id}/proof` : null,
+    approvals: {
+      required: row.required_approvals,
+      count: approvals.length,
+      by: approvals.map((a) => ({
+        id: a.approver_id,
+        name: a.approver_name,
+        at: a.created_at.toISOString(),
+        reason: a.reason,
+      })),
+    },
   };
+}
+
+async function withApprovals(db: AppContext["db"], rows: ReviewRow[]): Promise<ReviewView[]> {
+  const approvals = await listApprovalRows(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) =>
+    toView(
+      r,
+      approvals.filter((a) => a.review_item_id === r.id),
+    ),
+  );
 }
 
 // The cursor is opaque to clients: the sort key of the last item of the page.
@@ -105,7 +137,7 @@ export async function listReviews(
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map(toView),
+    items: await withApprovals(ctx.db, page),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
   };
 }
@@ -119,7 +151,9 @@ export async function viewReview(ctx: AppContext, id: string, reviewer: Reviewer
     target: { type: "review_item", id: row.id },
     details: { kind: row.kind, subjectUserId: row.subject_user_id },
   });
-  return toView(row);
+  const [view] = await withApprovals(ctx.db, [row]);
+  if (!view) throw new Error("review view vanished");
+  return view;
 }
 
 export async function openReviewProof(
@@ -168,23 +202,58 @@ export async function decideReview(
     }
     const item = toItem(row);
     const decision = { reviewerId: reviewer.id, reason };
-    if (verdict === "approve") await handler.approve(tx, item, decision, ctx);
-    else await handler.reject?.(tx, item, decision, ctx);
+    const actor: AuditActor = { id: reviewer.id, kind: "staff", ip: reviewer.ip };
+    const now = ctx.clock.now();
+    if (verdict === "approve") {
+      // Each approval is one person's: the primary key refuses a second from the same reviewer.
+      if (!(await insertApproval(tx, { itemId: id, approverId: reviewer.id, reason, at: now }))) {
+        throw new DomainError("forbidden", {
+          detail: "You have already approved this item; another member of staff must give the next approval",
+          reason: "already_approved",
+        });
+      }
+      const given = (await listApprovalRows(tx, [id])).length;
+      if (given < row.required_approvals) {
+        // Not enough eyes yet: the item stays pending and nothing is applied.
+        await ctx.audit.record(tx, {
+          actor,
+          action: "review.approval_recorded",
+          target: { type: "review_item", id },
+          details: {
+            kind: row.kind,
+            subjectUserId: row.subject_user_id,
+            reason,
+            approvals: given,
+            required: row.required_approvals,
+          },
+        });
+        return;
+      }
+      await handler.approve(tx, item, decision, ctx);
+    } else {
+      await handler.reject?.(tx, item, decision, ctx);
+    }
     await recordDecision(tx, id, {
       status: verdict === "approve" ? "approved" : "rejected",
       decidedBy: reviewer.id,
-      decidedAt: ctx.clock.now(),
+      decidedAt: now,
       reason,
     });
-    const actor: AuditActor = { id: reviewer.id, kind: "staff", ip: reviewer.ip };
     await ctx.audit.record(tx, {
       actor,
       action: verdict === "approve" ? "review.approved" : "review.rejected",
       target: { type: "review_item", id },
-      details: { kind: row.kind, subjectUserId: row.subject_user_id, reason },
+      details: {
+        kind: row.kind,
+        subjectUserId: row.subject_user_id,
+        reason,
+        ...(row.required_approvals > 1 ? { required: row.required_approvals } : {}),
+      },
     });
   });
   const after = await findReviewRow(ctx.db, id);
   if (!after) throw new DomainError("not_found", { detail: "No such review item" });
-  return toView(after);
+  const [view] = await withApprovals(ctx.db, [after]);
+  if (!view) throw new Error("review view vanished");
+  return view;
 }

@@ -13,6 +13,7 @@ export type ReviewRow = {
   decided_by: string | null;
   decided_at: Date | null;
   decision_reason: string | null;
+  required_approvals: number;
   subject_name: string | null;
   subject_phone: string | null;
   decider_name: string | null;
@@ -44,6 +45,7 @@ function selectReviews(db: Executor) {
       "r.decided_by",
       "r.decided_at",
       "r.decision_reason",
+      "r.required_approvals",
       "s.name as subject_name",
       "s.phone as subject_phone",
       "d.name as decider_name",
@@ -110,4 +112,39 @@ export function findFile(db: Executor, id: string) {
     .select(["id", "content_type", "size", "data", "owner_user_id"])
     .where("id", "=", id)
     .executeTakeFirst();
+}
+
+export type ApprovalRow = {
+  review_item_id: string;
+  approver_id: string;
+  approver_name: string | null;
+  reason: string | null;
+  created_at: Date;
+};
+
+/** The approvals given so far on these items, oldest first. */
+export function listApprovalRows(db: Executor, itemIds: string[]): Promise<ApprovalRow[]> {
+  if (itemIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom("review_approvals as a")
+    .leftJoin("users as u", "u.id", "a.approver_id")
+    .select(["a.review_item_id", "a.approver_id", "u.name as approver_name", "a.reason", "a.created_at"])
+    .where("a.review_item_id", "in", itemIds)
+    .orderBy("a.created_at")
+    .orderBy("a.approver_id")
+    .execute();
+}
+
+/** Records one person's approval; false when that person had already approved the item. */
+export async function insertApproval(
+  tx: Tx,
+  a: { itemId: string; approverId: string; reason: string | null; at: Date },
+): Promise<boolean> {
+  const row = await tx
+    .insertInto("review_approvals")
+    .values({ review_item_id: a.itemId, approver_id: a.approverId, reason: a.reason, created_at: a.at })
+    .onConflict((oc) => oc.doNothing())
+    .returning("approver_id")
+    .executeTakeFirst();
+  return row !== undefined;
 }
