@@ -67,7 +67,7 @@ test("elder mode gives a simplified home with large buttons and text of at least
   await registerCustomer(page, request);
   await page.goto("/");
   const buttons = page.locator(".oc-big-button");
-  await expect(buttons).toHaveCount(5);
+  await expect(buttons).toHaveCount(6);
   for (const box of await buttons.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height))) {
     expect(box).toBeGreaterThanOrEqual(60);
   }

@@ -24,6 +24,14 @@ import { SecurityPage } from "./pages/security/security-home";
 import { TwoStepPage } from "./pages/security/two-step";
 import { SettingsPage } from "./pages/settings";
 import { UnfreezePage } from "./pages/unfreeze";
+import { HistoryPage } from "./pages/wallet/history";
+import { LimitsPage } from "./pages/wallet/limits";
+import { PayPage } from "./pages/wallet/pay";
+import { TopupPage, TopupResultPage } from "./pages/wallet/topup";
+import { TransactionDetailPage } from "./pages/wallet/transaction-detail";
+import { TransferPage } from "./pages/wallet/transfer";
+import { WalletHomePage } from "./pages/wallet/wallet-home";
+import { WithdrawalsPage, WithdrawPage } from "./pages/wallet/withdraw";
 import { SessionProvider, useSession } from "./session";
 
 function Loading() {
@@ -89,6 +97,16 @@ export function PortalApp() {
           <Route path="/security/phone" element={inside(<PhonePage />)} />
           <Route path="/security/bank-cards" element={inside(<BankCardsPage />)} />
           <Route path="/security/freeze" element={inside(<FreezePage />)} />
+          <Route path="/wallet" element={inside(<WalletHomePage />)} />
+          <Route path="/wallet/history" element={inside(<HistoryPage />)} />
+          <Route path="/wallet/history/:id" element={inside(<TransactionDetailPage />)} />
+          <Route path="/wallet/topup" element={inside(<TopupPage />)} />
+          <Route path="/wallet/topup/:id" element={inside(<TopupResultPage />)} />
+          <Route path="/wallet/transfer" element={inside(<TransferPage />)} />
+          <Route path="/wallet/withdraw" element={inside(<WithdrawPage />)} />
+          <Route path="/wallet/withdrawals" element={inside(<WithdrawalsPage />)} />
+          <Route path="/wallet/pay" element={inside(<PayPage />)} />
+          <Route path="/wallet/limits" element={inside(<LimitsPage />)} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </SessionProvider>

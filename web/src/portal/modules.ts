@@ -1,5 +1,5 @@
 // The shortcuts a customer may put on the home screen: the server's list (identity/preferences.ts).
-// Only security, cards and help lead somewhere yet; the wallet and chat ones say "coming soon".
+// Chat is the one that still says "coming soon".
 export const homeModules = [
   "security",
   "cards",
@@ -26,19 +26,19 @@ export function moduleInfo(m: HomeModule): ModuleInfo {
     case "help":
       return { path: "/help", icon: "?" };
     case "balance":
-      return { path: null, icon: "¥" };
+      return { path: "/wallet", icon: "¥" };
     case "topup":
-      return { path: null, icon: "+" };
+      return { path: "/wallet/topup", icon: "+" };
     case "pay":
-      return { path: null, icon: "▣" };
+      return { path: "/wallet/pay", icon: "▣" };
     case "transfer":
-      return { path: null, icon: "⇄" };
+      return { path: "/wallet/transfer", icon: "⇄" };
     case "withdraw":
-      return { path: null, icon: "↧" };
+      return { path: "/wallet/withdraw", icon: "↧" };
     case "bills":
-      return { path: null, icon: "▤" };
+      return { path: "/wallet/pay", icon: "▤" };
     case "history":
-      return { path: null, icon: "≡" };
+      return { path: "/wallet/history", icon: "≡" };
     case "chat":
       return { path: null, icon: "✆" };
     default: {

@@ -7,7 +7,7 @@ import { CodeField } from "../common/ui/fields";
 import { SendCodeButton } from "../common/ui/send-code-button";
 import { useSession } from "./session";
 
-export type OwnOtpPurpose = "reset_password" | "payment_password" | "change_phone";
+export type OwnOtpPurpose = "reset_password" | "payment_password" | "change_phone" | "withdrawal";
 
 type SentCode = { expiresIn: number; resendIn: number; to: string };
 

@@ -17,6 +17,14 @@ export function HomePage() {
         <p className="oc-greeting">{t("home.greeting", { name: who })}</p>
         <ul className="oc-big-buttons">
           <li>
+            <Link className="oc-big-button" to="/wallet">
+              <span className="oc-tile-icon" aria-hidden="true">
+                ¥
+              </span>
+              {t("home.elderWallet")}
+            </Link>
+          </li>
+          <li>
             <Link className="oc-big-button" to="/me">
               <span className="oc-tile-icon" aria-hidden="true">
                 ☺
@@ -71,6 +79,9 @@ export function HomePage() {
       <Section title={t("home.greeting", { name: who })}>
         <p>
           {t("home.phone")}: {me?.phone ?? t("common.notSet")}
+        </p>
+        <p>
+          <Link to="/wallet">{t("home.wallet")}</Link>
         </p>
         <p>
           <Link to="/notifications">
