@@ -385,6 +385,22 @@ export type SandboxGatewayNotificationsTable = {
   created_at: CreatedAt;
 };
 
+export type LimitUsageTable = {
+  user_id: string;
+  counter: string;
+  period_start: Timestamp;
+  used: ColumnType<bigint, bigint | undefined, bigint>;
+};
+
+export type LimitSettingsTable = {
+  user_id: string;
+  transfer_daily_limit: bigint | null;
+  password_free_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  password_free_per_payment: bigint;
+  password_free_daily: bigint;
+  updated_at: Timestamp;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -415,4 +431,6 @@ export type Database = {
   topups: TopupsTable;
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
   sandbox_gateway_notifications: SandboxGatewayNotificationsTable;
+  limit_usage: LimitUsageTable;
+  limit_settings: LimitSettingsTable;
 };

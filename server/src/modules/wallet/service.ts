@@ -6,14 +6,13 @@ import { DomainError } from "../../http/errors.js";
 import { maskName, maskPhone, verifyPaymentPassword } from "../identity/index.js";
 import { takeFromWindow } from "../identity/rate-window.js";
 import { openAccount, postTransfer } from "../ledger/index.js";
-import { dailyTransferLimit, startOfChinaDay } from "./limits.js";
+import { consumeLimits } from "./limits.js";
 import {
   findUser,
   findUserByPhone,
   listCustomerAccounts,
   listTransactionRows,
   type PartyRow,
-  sumTransfersOut,
   type TransactionRow,
 } from "./store.js";
 
@@ -250,7 +249,7 @@ export type TransferInput = {
 
 /**
  * Pays another customer by phone number. The payment password is checked first (its lock
- * applies); the ledger transfer, the daily limit and the notifications share one transaction,
+ * applies); the limits, the ledger transfer and the notifications share one transaction,
  * so a refusal leaves nothing behind. The same Idempotency-Key and body return the first result.
  */
 export async function transferToCustomer(
@@ -272,8 +271,15 @@ export async function transferToCustomer(
   }
   refuseSelf(payerId, payee);
 
-  return ctx.db.transaction().execute(async (tx) => {
+  const work = ctx.db.transaction().execute(async (tx) => {
     const deps = { db: tx, clock: ctx.clock };
+    // Limits first: their counter locks come before the ledger's account locks in every money
+    // transaction (limits.ts), and holding the payer's counters serialises the payer's payments.
+    const [verdict] = await consumeLimits(
+      tx,
+      [{ userId: payerId, business: "transfer", amount: input.amount, passwordFree: false }],
+      ctx.clock.now(),
+    );
     // Opened inside the transaction, so a refused transfer leaves not even an empty account.
     const from = await openAccount(deps, { ownerUserId: payerId, currency: input.currency });
     const to = await openAccount(deps, { ownerUserId: payee.id, currency: input.currency });
@@ -286,23 +292,15 @@ export async function transferToCustomer(
       currency: input.currency,
       ...(input.memo ? { memo: input.memo } : {}),
     });
-    if (replayed) return { id: transfer.id, status: "succeeded", replayed };
-
-    // Checked after posting: the ledger now holds the payer's account lock until commit, so
-    // the sum sees every earlier transfer of this payer, none can slip in beside it, and a
-    // refusal rolls this one back with everything else.
-    const limit = dailyTransferLimit(payer.verification_level);
-    const today = await sumTransfersOut(tx, from.id, startOfChinaDay(ctx.clock.now()));
-    if (today > limit) {
-      const before = today - input.amount;
-      throw new DomainError("limit_exceeded", {
-        detail: `This transfer would pass your daily transfer limit of ${formatYuan(limit)}`,
-        limit: "daily_transfer",
-        limitAmount: toJsonAmount(limit),
-        remaining: toJsonAmount(before >= limit ? 0n : limit - before),
-        currency: input.currency,
-      });
+    if (replayed) {
+      const first = { id: transfer.id, status: "succeeded" as const, replayed };
+      // A replay moves nothing, so it must count nothing: when the limits just counted it,
+      // roll the transaction back and answer the first result all the same.
+      if (!verdict) throw new ReplayAnswer(first);
+      return first;
     }
+    // Refused by a limit: the transfer written above rolls back with everything else.
+    if (verdict) throw verdict;
 
     const amount = formatYuan(input.amount);
     const payerLabel = counterpartyLabel("customer", payer);
@@ -317,6 +315,19 @@ export async function transferToCustomer(
       title: "收到转账",
       body: `${payerLabel} 向您转账 ${amount}。`,
     });
-    return { id: transfer.id, status: "succeeded", replayed };
+    return { id: transfer.id, status: "succeeded" as const, replayed };
   });
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ReplayAnswer) return err.result;
+    throw err;
+  }
+}
+
+/** Thrown to roll back a transaction that found a replay, carrying the first result out. */
+class ReplayAnswer extends Error {
+  constructor(readonly result: { id: string; status: "succeeded"; replayed: boolean }) {
+    super("idempotent replay");
+  }
 }

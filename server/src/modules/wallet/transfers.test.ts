@@ -5,7 +5,8 @@ import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { DomainError } from "../../http/errors.js";
 import { PAYMENT_PASSWORD_MAX_FAILURES } from "../identity/index.js";
 import { verifyLedger } from "../ledger/index.js";
-import { dailyTransferLimit, startOfChinaDay } from "./limits.js";
+import { DAILY_TWO_FACTOR_LIMIT, startOfChinaDay } from "./limits.js";
+import { makeClassII } from "./limits-test-support.js";
 import { PAYEE_LOOKUPS_PER_HOUR, transferToCustomer } from "./service.js";
 import {
   availableOf,
@@ -226,11 +227,12 @@ describe("transfers to another customer", () => {
     expect(await availableOf(payer)).toBe(1_000);
   });
 
-  it("stops at the daily transfer limit, says which limit and what remains, and resets at midnight in China", async () => {
-    const limit = Number(dailyTransferLimit(1));
+  it("stops at the daily limit, says which limit and what remains, and resets at midnight in China", async () => {
+    const limit = Number(DAILY_TWO_FACTOR_LIMIT);
     const payer = await fundedCustomer(t, BigInt(limit * 3));
     const payee = await fundedCustomer(t);
-    await t.db.updateTable("users").set({ verification_level: 1 }).where("id", "=", payer.user.id).execute();
+    // Class II, so the ¥1,000 Class I cap since opening does not stop it first.
+    await makeClassII(t, payer.user.id);
     // Start just after midnight in China so the whole test stays within one day.
     const midnight = startOfChinaDay(t.clock.now()).getTime() + 24 * 60 * 60 * 1000;
     t.clock.set(new Date(midnight + 1000));
@@ -244,7 +246,7 @@ describe("transfers to another customer", () => {
     expect(over.statusCode).toBe(422);
     expect(over.json()).toMatchObject({
       code: "limit_exceeded",
-      limit: "daily_transfer",
+      limit: "class_daily",
       limitAmount: limit,
       remaining: 300,
       currency: "CNY",
@@ -321,8 +323,9 @@ describe("transfers to another customer", () => {
 
 describe("transfers under load", () => {
   it("lets exactly four of ten simultaneous quarter-limit transfers through the daily limit", async () => {
-    const quarter = Number(dailyTransferLimit(0)) / 4;
+    const quarter = Number(DAILY_TWO_FACTOR_LIMIT) / 4;
     const payer = await fundedCustomer(t, BigInt(quarter * 20));
+    await makeClassII(t, payer.user.id);
     const payees = await Promise.all(Array.from({ length: 3 }, () => fundedCustomer(t)));
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
@@ -342,6 +345,8 @@ describe("transfers under load", () => {
     people.forEach((p, i) => {
       p.client.ip = `192.0.2.${i + 10}`;
     });
+    // Class II: this test is about idempotency under load, not the ¥1,000 Class I cap.
+    for (const p of people) await makeClassII(t, p.user.id, p.user.name ?? "");
     const sent: { payer: Customer; body: { to: string; amount: number }; key: string }[] = [];
     const attempts = Array.from({ length: 120 }, () => {
       const payerIndex = randomInt(people.length);
