@@ -21,6 +21,7 @@ import { guardPlugin } from "./http/guard.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { problemPlugin } from "./http/problem-plugin.js";
 import { devRoutes } from "./modules/dev/routes.js";
+import { alipayGatewayRoutes } from "./modules/gateways/alipay/routes.js";
 import { gatewayRoutes } from "./modules/gateways/routes.js";
 import { sandboxGatewayRoutes } from "./modules/gateways/sandbox/routes.js";
 import { identityRoutes } from "./modules/identity/routes.js";
@@ -144,6 +145,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(walletRoutes, ctx);
   await app.register(topupRoutes, ctx);
   await app.register(gatewayRoutes, ctx);
+  await app.register(alipayGatewayRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(devRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(sandboxGatewayRoutes, ctx);
 

@@ -41,6 +41,14 @@ const envSchema = z.object({
   WITHDRAWAL_FEE_MIN: z.coerce.number().int().min(0).max(100_000_000).default(100),
   WITHDRAWAL_AUTO_APPROVE_MAX: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(200_000),
   WITHDRAWAL_DUAL_APPROVAL_MIN: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(5_000_000),
+  // Alipay (all optional; the "alipay" top-up method exists only when the four are set).
+  ALIPAY_APP_ID: z
+    .string()
+    .regex(/^\d{8,32}$/, "must be the digits of an Alipay app id")
+    .optional(),
+  ALIPAY_PRIVATE_KEY: z.string().min(100, "must be a PEM or base64 RSA private key").optional(),
+  ALIPAY_PUBLIC_KEY: z.string().min(100, "must be a PEM or base64 RSA public key").optional(),
+  ALIPAY_GATEWAY_URL: z.url().optional(),
 });
 
 export type Config = {
@@ -64,6 +72,18 @@ export type Config = {
     autoApproveMax: bigint;
     dualApprovalMin: bigint;
   };
+  /** Alipay open-platform credentials, or undefined when Alipay is not set up. */
+  alipay: AlipayConfig | undefined;
+};
+
+export type AlipayConfig = {
+  appId: string;
+  /** The app's RSA private key (signs our requests). Never logged. */
+  privateKey: string;
+  /** Alipay's RSA public key (verifies answers and notifications). */
+  alipayPublicKey: string;
+  /** The open-platform gateway, e.g. https://openapi.alipay.com/gateway.do */
+  gatewayUrl: string;
 };
 
 export class ConfigError extends Error {}
@@ -84,6 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const alipayVars = [e.ALIPAY_APP_ID, e.ALIPAY_PRIVATE_KEY, e.ALIPAY_PUBLIC_KEY, e.ALIPAY_GATEWAY_URL];
+  if (alipayVars.some(Boolean) && !alipayVars.every(Boolean)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  ALIPAY_*: set all four of ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY, ALIPAY_PUBLIC_KEY, ALIPAY_GATEWAY_URL, or none",
+    );
+  }
   if (e.NODE_ENV === "production" && !e.SECRET_KEY) {
     throw new ConfigError("Invalid configuration:\n  SECRET_KEY: required when NODE_ENV=production");
   }
@@ -107,6 +133,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       autoApproveMax: BigInt(e.WITHDRAWAL_AUTO_APPROVE_MAX),
       dualApprovalMin: BigInt(e.WITHDRAWAL_DUAL_APPROVAL_MIN),
     },
+    alipay:
+      e.ALIPAY_APP_ID && e.ALIPAY_PRIVATE_KEY && e.ALIPAY_PUBLIC_KEY && e.ALIPAY_GATEWAY_URL
+        ? {
+            appId: e.ALIPAY_APP_ID,
+            privateKey: e.ALIPAY_PRIVATE_KEY,
+            alipayPublicKey: e.ALIPAY_PUBLIC_KEY,
+            gatewayUrl: e.ALIPAY_GATEWAY_URL,
+          }
+        : undefined,
   };
 }
 

@@ -61,6 +61,8 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/wallet/topups": "customer",
   "GET /api/v1/wallet/topups/:id": "customer",
   "POST /api/v1/gateways/sandbox/notify": "public",
+  // Alipay and reconciliation (issue 3, helper R)
+  "POST /api/v1/gateways/alipay/notify": "public",
   // Console
   "GET /api/v1/console/reviews": "reviews:read",
   "GET /api/v1/console/reviews/:id": "reviews:read",

@@ -345,7 +345,7 @@ export type IdempotencyKeysTable = {
 };
 
 export type TopupStatus = "pending" | "succeeded" | "failed";
-export type TopupMethod = "sandbox";
+export type TopupMethod = "sandbox" | "alipay";
 
 export type TopupsTable = {
   id: Generated<string>;
@@ -401,6 +401,61 @@ export type LimitSettingsTable = {
   updated_at: Timestamp;
 };
 
+export type ReconciliationRunStatus = "running" | "completed" | "failed";
+
+export type ReconciliationRunsTable = {
+  id: Generated<string>;
+  statement_date: ColumnType<string, string, never>;
+  status: ColumnType<ReconciliationRunStatus, ReconciliationRunStatus | undefined, ReconciliationRunStatus>;
+  started_by: string | null;
+  gateways: ColumnType<string[], string[] | undefined, string[]>;
+  matched: ColumnType<number, number | undefined, number>;
+  auto_credited: ColumnType<number, number | undefined, number>;
+  exceptions: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  started_at: CreatedAt;
+  finished_at: NullableTimestamp;
+};
+
+export type ReconciliationMatchOutcome = "matched" | "auto_credited";
+
+export type ReconciliationMatchesTable = {
+  id: Generated<string>;
+  run_id: string;
+  gateway: string;
+  payment_id: string;
+  topup_id: string;
+  amount: ColumnType<bigint, bigint, never>;
+  currency: string;
+  outcome: ReconciliationMatchOutcome;
+  ledger_transfer_id: string | null;
+  created_at: CreatedAt;
+};
+
+export type ReconciliationExceptionKind =
+  | "ledger_only"
+  | "amount_mismatch"
+  | "currency_mismatch"
+  | "unknown_payment"
+  | "status_mismatch";
+
+export type ReconciliationExceptionsTable = {
+  id: Generated<string>;
+  run_id: string;
+  gateway: string;
+  kind: ReconciliationExceptionKind;
+  payment_id: string | null;
+  topup_id: string | null;
+  gateway_amount: ColumnType<bigint | null, bigint | null | undefined, never>;
+  ledger_amount: ColumnType<bigint | null, bigint | null | undefined, never>;
+  detail: string;
+  status: ColumnType<"open" | "resolved", "open" | "resolved" | undefined, "open" | "resolved">;
+  resolved_by: string | null;
+  resolved_at: NullableTimestamp;
+  note: string | null;
+  created_at: CreatedAt;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -431,6 +486,9 @@ export type Database = {
   topups: TopupsTable;
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
   sandbox_gateway_notifications: SandboxGatewayNotificationsTable;
+  reconciliation_runs: ReconciliationRunsTable;
+  reconciliation_matches: ReconciliationMatchesTable;
+  reconciliation_exceptions: ReconciliationExceptionsTable;
   limit_usage: LimitUsageTable;
   limit_settings: LimitSettingsTable;
 };

@@ -2,6 +2,7 @@
 import type { AppContext } from "../../context.js";
 import type { TopupMethod } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
+import { alipayGateway } from "./alipay/adapter.js";
 import type { PaymentGateway } from "./gateway.js";
 import { sandboxGateway } from "./sandbox/adapter.js";
 
@@ -17,6 +18,9 @@ export function gatewayFor(ctx: GatewayDeps, method: TopupMethod): PaymentGatewa
       if (ctx.config.env === "production")
         throw new DomainError("not_available", { detail: "no sandbox in production" });
       return sandboxGateway(ctx);
+    case "alipay":
+      // Only when ALIPAY_* are set; otherwise not_available.
+      return alipayGateway(ctx);
     default: {
       const unexpected: never = method;
       throw new Error(`unknown top-up method ${String(unexpected)}`);

@@ -14,7 +14,7 @@ const topup = z.object({
   status: z.enum(["pending", "succeeded", "failed"]),
   amount: z.number().int(),
   currency: z.string(),
-  method: z.enum(["sandbox"]),
+  method: z.enum(["sandbox", "alipay"]),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -32,7 +32,7 @@ export async function topupRoutes(fastify: FastifyInstance, ctx: AppContext) {
         body: z.strictObject({
           amount: z.number().int().min(1).max(MAX_TOPUP_AMOUNT),
           currency: z.literal("CNY"),
-          method: z.enum(["sandbox"]),
+          method: z.enum(["sandbox", "alipay"]),
         }),
         response: { 201: topup.extend({ payUrl: z.string() }) },
       },
