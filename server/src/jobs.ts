@@ -4,6 +4,7 @@ import type { AppContext } from "./context.js";
 import { deliverDueNotifications, httpSender } from "./modules/gateways/index.js";
 import { purgeExpiredIdentityRows } from "./modules/identity/index.js";
 import { expireHolds } from "./modules/ledger/index.js";
+import { notifyAllBalanceChanges } from "./modules/notify/index.js";
 import { settleStalePendingTopups } from "./modules/wallet/topups.js";
 
 const HOURLY = "17 * * * *";
@@ -26,6 +27,12 @@ export async function scheduleJobs(boss: PgBoss, ctx: AppContext): Promise<void>
   await boss.schedule("wallet.settle-pending-topups", EVERY_MINUTE);
   await boss.work("wallet.settle-pending-topups", async () => {
     await settleStalePendingTopups(ctx);
+  });
+  // Balance-change notices for every customer ledger entry, once each (notify/money-notifications.ts).
+  await boss.createQueue("notify.balance-changes");
+  await boss.schedule("notify.balance-changes", EVERY_MINUTE);
+  await boss.work("notify.balance-changes", async () => {
+    await notifyAllBalanceChanges(ctx);
   });
   // The sandbox gateway's outbox: it calls us back over HTTP, as a real provider would.
   if (ctx.config.env !== "production") {

@@ -456,6 +456,13 @@ export type ReconciliationExceptionsTable = {
   created_at: CreatedAt;
 };
 
+/** Balance-change notices: how far the notifier has read ledger_entries (migration 0012). */
+export type MoneyNotificationCursorTable = {
+  name: string;
+  last_entry_id: bigint;
+  updated_at: Timestamp;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -479,6 +486,7 @@ export type Database = {
   ledger_entries: LedgerEntriesTable;
   ledger_hold_events: LedgerHoldEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  money_notification_cursor: MoneyNotificationCursorTable;
   help_categories: HelpCategoriesTable;
   help_articles: HelpArticlesTable;
   help_search_terms: HelpSearchTermsTable;

@@ -1,4 +1,9 @@
 // The notify module's public face: the notifier, the inbox routes and the customer's subscriptions.
+export {
+  type BalanceNoticeRun,
+  notifyAllBalanceChanges,
+  notifyBalanceChanges,
+} from "./money-notifications.js";
 export { createNotifier, type Notifier } from "./service.js";
 export {
   type Channels,

@@ -1,0 +1,112 @@
+// SQL for balance-change notices: the cursor row, the ledger entries after it, and the
+// in-flight transactions the notifier waits for.
+import { sql } from "kysely";
+import type { Db, Executor } from "../../db/database.js";
+import type { LedgerTransferType, Preferences } from "../../db/schema.js";
+
+const CURSOR = "balance";
+
+export async function highestEntryId(db: Executor): Promise<bigint> {
+  const row = await db
+    .selectFrom("ledger_entries")
+    .select((eb) => eb.fn.max("id").as("high"))
+    .executeTakeFirst();
+  return row?.high ?? 0n;
+}
+
+/** "pid:xid" of every other session in this database that holds a transaction id now. */
+export async function busyTransactions(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ tx: string }>`
+    select pid::text || ':' || backend_xid::text as tx
+    from pg_stat_activity
+    where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()
+  `.execute(db);
+  return rows.map((r) => r.tx);
+}
+
+/** Whether any of those transactions is still running (each call reads fresh activity). */
+export async function stillBusy(db: Db, txs: string[]): Promise<boolean> {
+  const { rows } = await sql<{ busy: boolean }>`
+    select exists (
+      select 1 from pg_stat_activity
+      where backend_xid is not null and pid::text || ':' || backend_xid::text = any(${txs}::text[])
+    ) as busy
+  `.execute(db);
+  return rows[0]?.busy ?? false;
+}
+
+/** The cursor, locked for this transaction; null when another process holds it. */
+export async function lockCursor(tx: Executor): Promise<bigint | null> {
+  const row = await tx
+    .selectFrom("money_notification_cursor")
+    .select("last_entry_id")
+    .where("name", "=", CURSOR)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return row?.last_entry_id ?? null;
+}
+
+export async function moveCursor(tx: Executor, to: bigint, now: Date): Promise<void> {
+  await tx
+    .updateTable("money_notification_cursor")
+    .set({ last_entry_id: sql`greatest(last_entry_id, ${to.toString()}::bigint)`, updated_at: now })
+    .where("name", "=", CURSOR)
+    .execute();
+}
+
+export type BalanceEntry = {
+  entryId: bigint;
+  amount: bigint;
+  balanceAfter: bigint;
+  currency: string;
+  type: LedgerTransferType;
+  userId: string;
+  phone: string | null;
+  email: string | null;
+  preferences: Preferences | null;
+};
+
+/** Entries on customer accounts with after < id <= upTo, oldest first. */
+export async function unnotifiedEntries(
+  tx: Executor,
+  after: bigint,
+  upTo: bigint,
+  limit: number,
+): Promise<BalanceEntry[]> {
+  const rows = await tx
+    .selectFrom("ledger_entries as e")
+    .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
+    .innerJoin("ledger_transfers as t", "t.id", "e.transfer_id")
+    .innerJoin("users as u", "u.id", "a.owner_user_id")
+    .select([
+      "e.id",
+      "e.amount",
+      "e.balance_after",
+      "a.currency",
+      "t.type",
+      "u.id as user_id",
+      "u.phone",
+      "u.email",
+      "u.email_verified_at",
+      "u.preferences",
+    ])
+    .where("e.id", ">", after)
+    .where("e.id", "<=", upTo)
+    .where("a.kind", "=", "customer")
+    .orderBy("e.id")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    entryId: r.id,
+    amount: r.amount,
+    balanceAfter: r.balance_after,
+    currency: r.currency.trim(),
+    type: r.type,
+    userId: r.user_id,
+    phone: r.phone,
+    // Mail goes only to an address the customer has proved is theirs.
+    email: r.email_verified_at ? r.email : null,
+    preferences: r.preferences,
+  }));
+}
