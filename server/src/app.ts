@@ -30,6 +30,7 @@ import { notifyRoutes } from "./modules/notify/routes.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
 import { helpRoutes } from "./modules/support/index.js";
+import { exportRoutes } from "./modules/wallet/exports-routes.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { topupRoutes } from "./modules/wallet/topups-routes.js";
 
@@ -144,6 +145,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(helpRoutes, ctx);
   await app.register(walletRoutes, ctx);
   await app.register(topupRoutes, ctx);
+  await app.register(exportRoutes, ctx);
   await app.register(gatewayRoutes, ctx);
   await app.register(alipayGatewayRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(devRoutes, ctx);

@@ -57,6 +57,9 @@ const intended: Record<string, Permission> = {
   "GET /api/v1/wallet/transactions/:id": "customer",
   "GET /api/v1/wallet/payees": "customer",
   "POST /api/v1/wallet/transfers": "customer",
+  // Wallet exports: history as CSV/XLSX, monthly PDF statement
+  "GET /api/v1/wallet/transactions/export": "customer",
+  "GET /api/v1/wallet/statements/:month": "customer",
   // Top-ups and gateway callbacks
   "POST /api/v1/wallet/topups": "customer",
   "GET /api/v1/wallet/topups/:id": "customer",
