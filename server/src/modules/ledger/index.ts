@@ -6,6 +6,14 @@ export {
   systemAccountCode,
 } from "./accounts.js";
 export {
+  type BatcherOptions,
+  type BatchHooks,
+  type BatchItem,
+  type BatchOutcome,
+  postTransferBatch,
+  TransferBatcher,
+} from "./batch.js";
+export {
   createHold,
   expireHolds,
   getHold,

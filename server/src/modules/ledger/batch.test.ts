@@ -1,0 +1,251 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "../../../test/harness.js";
+import { createDb, type Db } from "../../db/database.js";
+import { DomainError } from "../../http/errors.js";
+import {
+  type Account,
+  getOrCreateSystemAccount,
+  postTransfer,
+  postTransferBatch,
+  systemAccountCode,
+  TransferBatcher,
+  type TransferRequest,
+  verifyLedger,
+} from "./index.js";
+import { customerAccount, rowCounts } from "./test-support.js";
+
+// Two shared cores and hundreds of transfers: room beyond the default 30 s.
+const TIME_LIMIT = 180_000;
+
+let t: TestApp;
+// Two "processes": each batcher has a pool of its own, as two server processes would.
+let dbA: Db;
+let dbB: Db;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  dbA = createDb(t.databaseUrl, 5).db;
+  dbB = createDb(t.databaseUrl, 5).db;
+});
+afterAll(async () => {
+  await dbA.destroy();
+  await dbB.destroy();
+  await t.close();
+});
+
+function merchant(name: string): Promise<Account> {
+  return getOrCreateSystemAccount(t.ctx, systemAccountCode("merchant", "CNY", name), "CNY", "merchant");
+}
+
+function payment(from: Account, to: Account, amount: bigint, key = `pay:${randomUUID()}`): TransferRequest {
+  return {
+    idempotencyKey: key,
+    type: "payment",
+    debitAccountId: from.id,
+    creditAccountId: to.id,
+    amount,
+    currency: "CNY",
+  };
+}
+
+async function balance(id: string): Promise<bigint> {
+  const row = await t.db
+    .selectFrom("ledger_accounts")
+    .select("balance")
+    .where("id", "=", id)
+    .executeTakeFirstOrThrow();
+  return row.balance;
+}
+
+describe("one batch", () => {
+  it("writes the transfers it can pay and refuses the rest without rolling the others back", async () => {
+    const payer = await customerAccount(t, 1_000n);
+    const shop = await merchant("batch_one");
+    const outcomes = await postTransferBatch({ db: t.db, clock: t.clock }, [
+      { request: payment(payer, shop, 600n), context: undefined },
+      { request: payment(payer, shop, 600n), context: undefined },
+      { request: payment(payer, shop, 400n), context: undefined },
+    ]);
+    expect(outcomes.map((o) => (o === "retry" ? o : o.ok ? "ok" : (o.error as DomainError).code))).toEqual([
+      "ok",
+      "insufficient_funds",
+      "ok",
+    ]);
+    expect(await balance(payer.id)).toBe(0n);
+    expect(await balance(shop.id)).toBe(1_000n);
+    // The refused transfer left no key: a retry of it runs afresh (and is refused for funds again).
+    const keys = await t.db
+      .selectFrom("idempotency_keys")
+      .select("key")
+      .where("key", "like", "pay:%")
+      .execute();
+    expect(keys).toHaveLength(2);
+    expect((await verifyLedger(t.db)).problems).toEqual([]);
+  });
+
+  it("answers used keys as postTransfer does: the same request replays, another is a conflict", async () => {
+    const payer = await customerAccount(t, 5_000n);
+    const shop = await merchant("batch_replay");
+    const first = await postTransfer(t.ctx, payment(payer, shop, 100n, "replay:1"));
+    const before = await rowCounts(t);
+    const outcomes = await postTransferBatch({ db: t.db, clock: t.clock }, [
+      { request: payment(payer, shop, 100n, "replay:1"), context: undefined },
+      { request: payment(payer, shop, 999n, "replay:1x"), context: undefined },
+      { request: payment(payer, shop, 999n, "replay:1x"), context: undefined },
+    ]);
+    const [replay, fresh, sameKeyInBatch] = outcomes;
+    expect(replay).toEqual({ ok: true, result: { transfer: first.transfer, replayed: true } });
+    expect(fresh).toMatchObject({ ok: true, result: { replayed: false } });
+    // The second use of a key inside one batch waits for the next batch, where it replays.
+    expect(sameKeyInBatch).toBe("retry");
+    const conflict = await postTransferBatch({ db: t.db, clock: t.clock }, [
+      { request: payment(payer, shop, 1n, "replay:1"), context: undefined },
+    ]);
+    expect(conflict[0]).toMatchObject({ ok: false, error: { code: "idempotency_conflict" } });
+    const after = await rowCounts(t);
+    expect(after.transfers - before.transfers).toBe(1);
+  });
+
+  it("lets the caller's check refuse a transfer, and recounts when that refusal starves another", async () => {
+    const a = await customerAccount(t, 1_000n);
+    const b = await customerAccount(t, 0n);
+    const shop = await merchant("batch_check");
+    const calls: number[] = [];
+    // b can pay only with what a sends it in the same batch; the check refuses a's transfer.
+    const outcomes = await postTransferBatch(
+      { db: t.db, clock: t.clock },
+      [
+        { request: { ...payment(a, b, 500n), type: "transfer" }, context: "refuse" },
+        { request: payment(b, shop, 300n), context: "allow" },
+        { request: payment(a, shop, 200n), context: "allow" },
+      ],
+      {
+        check: async (_tx, items) => {
+          calls.push(items.length);
+          return items.map((i) => (i.context === "refuse" ? new DomainError("limit_exceeded") : null));
+        },
+      },
+    );
+    expect(outcomes.map((o) => (o === "retry" ? o : o.ok ? "ok" : (o.error as DomainError).code))).toEqual([
+      "limit_exceeded",
+      "insufficient_funds",
+      "ok",
+    ]);
+    // Asked once with all three; once more without b's payment, which the refusal starved.
+    expect(calls).toEqual([3, 2]);
+    expect(await balance(a.id)).toBe(800n);
+    expect(await balance(b.id)).toBe(0n);
+    expect((await verifyLedger(t.db)).problems).toEqual([]);
+  });
+});
+
+describe("two batchers under concurrent load", () => {
+  it(
+    "posts every accepted payment exactly once, with a hot merchant, duplicates and overdrafts mixed in",
+    async () => {
+      const customers: Account[] = [];
+      for (let i = 0; i < 40; i++) customers.push(await customerAccount(t, 3_000n));
+      const shops: Account[] = [];
+      for (let i = 0; i < 5; i++) shops.push(await merchant(`load_${i}`));
+      const hot = shops[0] as Account;
+      const shopBefore = new Map<string, bigint>();
+      for (const s of shops) shopBefore.set(s.id, await balance(s.id));
+      const before = await rowCounts(t);
+
+      // Small batches and short waits so the two batchers really interleave.
+      const batchers = [
+        new TransferBatcher({ db: dbA, clock: t.clock }, {}, { maxBatch: 40, maxWaitMs: 1, concurrency: 2 }),
+        new TransferBatcher({ db: dbB, clock: t.clock }, {}, { maxBatch: 40, maxWaitMs: 1, concurrency: 2 }),
+      ];
+      const requests: TransferRequest[] = [];
+      for (let i = 0; i < 600; i++) {
+        const payer = customers[randomInt(customers.length)] as Account;
+        // Half go to the hot merchant; amounts large enough that many customers run dry.
+        const shop = Math.random() < 0.5 ? hot : (shops[1 + randomInt(shops.length - 1)] as Account);
+        requests.push(payment(payer, shop, BigInt(100 + randomInt(400))));
+      }
+      // A fifth of the requests are sent twice, through both batchers at once.
+      const sends = requests.flatMap((r, i) => (i % 5 === 0 ? [r, r] : [r]));
+      type Seen = { key: string; id: string; replayed: boolean } | { key: string; refused: string };
+      const seen: Seen[] = await Promise.all(
+        sends.map(async (r, i) => {
+          try {
+            const res = await (batchers[i % 2] as TransferBatcher).submit(r, undefined);
+            return { key: r.idempotencyKey, id: res.transfer.id, replayed: res.replayed };
+          } catch (err) {
+            if (err instanceof DomainError) return { key: r.idempotencyKey, refused: err.code };
+            throw err;
+          }
+        }),
+      );
+      await Promise.all(batchers.map((b) => b.close()));
+
+      const ok = seen.filter((s): s is Extract<Seen, { id: string }> => "id" in s);
+      const refused = seen.filter((s): s is Extract<Seen, { refused: string }> => "refused" in s);
+      expect(new Set(refused.map((r) => r.refused))).toEqual(new Set(["insufficient_funds"]));
+      expect(refused.length).toBeGreaterThan(0);
+      expect(ok.length).toBeGreaterThan(0);
+      // Each key posted once; both copies of a duplicated request name the same transfer.
+      const idByKey = new Map<string, string>();
+      for (const s of ok) {
+        const known = idByKey.get(s.key);
+        if (known) expect(s.id).toBe(known);
+        else idByKey.set(s.key, s.id);
+      }
+      expect(ok.filter((s) => !s.replayed).length).toBe(idByKey.size);
+      const rows = await t.db
+        .selectFrom("ledger_transfers")
+        .select(["id", "idempotency_key"])
+        .where(
+          "idempotency_key",
+          "in",
+          requests.map((r) => r.idempotencyKey),
+        )
+        .execute();
+      expect(new Map(rows.map((r) => [r.idempotency_key, r.id]))).toEqual(idByKey);
+      const after = await rowCounts(t);
+      expect(after.transfers - before.transfers).toBe(idByKey.size);
+      expect(after.entries - before.entries).toBe(idByKey.size * 2);
+
+      // The money the callers were told went through is exactly the money that moved.
+      const byKey = new Map(requests.map((r) => [r.idempotencyKey, r]));
+      const expected = new Map(customers.map((c) => [c.id, 3_000n]));
+      const shopExpected = new Map(shopBefore);
+      for (const key of idByKey.keys()) {
+        const r = byKey.get(key) as TransferRequest;
+        expected.set(r.debitAccountId, (expected.get(r.debitAccountId) ?? 0n) - r.amount);
+        shopExpected.set(r.creditAccountId, (shopExpected.get(r.creditAccountId) ?? 0n) + r.amount);
+      }
+      for (const c of customers) {
+        const b = await balance(c.id);
+        expect(b).toBe(expected.get(c.id));
+        expect(b).toBeGreaterThanOrEqual(0n);
+      }
+      for (const s of shops) expect(await balance(s.id)).toBe(shopExpected.get(s.id));
+
+      const verification = await verifyLedger(t.db);
+      expect(verification.problems).toEqual([]);
+      expect(verification.ok).toBe(true);
+    },
+    TIME_LIMIT,
+  );
+
+  it("runs beside single postTransfer calls on the same accounts without deadlock or drift", async () => {
+    const customers: Account[] = [];
+    for (let i = 0; i < 6; i++) customers.push(await customerAccount(t, 10_000n));
+    const shop = await merchant("beside");
+    const batcher = new TransferBatcher({ db: dbA, clock: t.clock }, {}, { maxBatch: 10, maxWaitMs: 1 });
+    const work = Array.from({ length: 120 }, async (_, i) => {
+      const payer = customers[i % customers.length] as Account;
+      const req = payment(payer, shop, 50n);
+      if (i % 3 === 0) return (await postTransfer({ db: dbB, clock: t.clock }, req)).transfer.id;
+      return (await batcher.submit(req, undefined)).transfer.id;
+    });
+    const ids = await Promise.all(work);
+    await batcher.close();
+    expect(new Set(ids).size).toBe(120);
+    for (const c of customers) expect(await balance(c.id)).toBe(10_000n - 20n * 50n);
+    expect((await verifyLedger(t.db)).problems).toEqual([]);
+  });
+});

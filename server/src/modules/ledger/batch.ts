@@ -1,0 +1,512 @@
+// Group commit: many callers' transfers written in one database transaction.
+//
+// A plain ledger pays one transaction (and one WAL flush) per transfer, and a hot account (a
+// merchant taking a fifth of all payments) serialises every transfer that touches it. Here
+// concurrent requests queue; a writer takes up to `maxBatch` of them (or what arrived within
+// `maxWaitMs`) and, in ONE transaction:
+//
+//   1. claims every idempotency key with one multi-row insert, in key order; keys already taken
+//      are answered as postTransfer answers them (replay of the first result, or
+//      idempotency_conflict), and a key twice in one batch waits for the next batch;
+//   2. locks every touched account with one `select … for update`, in id order;
+//   3. checks each transfer in arrival order in memory against the running totals (currency,
+//      owners, overdraft), then the caller's own checks (limits) for those still standing;
+//   4. releases the keys of refused transfers, so a retry runs afresh as with postTransfer;
+//   5. writes all transfers and entries with multi-row inserts, and each touched account's
+//      totals and chain head with one update — a hot account is one row updated once;
+//   6. commits, then answers each caller.
+//
+// A refused transfer is simply not written: it never rolls back the others. The rows are the
+// same as postTransfer writes (same hashes, per-account chains in seq order, balance_after in
+// entry-id order), so verifyLedger cannot tell the two paths apart. Lock order is global —
+// idempotency keys, then accounts, each sorted — so batchers in several processes, and single
+// postTransfer calls beside them, queue rather than deadlock.
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Clock } from "../../clock.js";
+import type { Db, Tx } from "../../db/database.js";
+import { DomainError } from "../../http/errors.js";
+import { requestHash, transferHash } from "./chain.js";
+import {
+  checkKey,
+  checkOwners,
+  checkTransferShape,
+  type Transfer,
+  type TransferRequest,
+  type TransferResult,
+  toTransfer,
+} from "./service.js";
+import { type LockedAccountRow, lockAccounts, type TransferRow } from "./store.js";
+
+const SCOPE = "ledger:transfer";
+
+export type BatchItem<C> = { request: TransferRequest; context: C };
+
+export type BatchHooks<C> = {
+  /**
+   * The caller's own checks (e.g. limits), inside the batch's transaction, for the transfers
+   * the ledger accepted, in arrival order: null to let one through, or the error to answer it
+   * with. If a refusal here makes another transfer fail the ledger's checks after all, the
+   * hook's work is rolled back (to a savepoint) and it is called again with fewer items.
+   */
+  check?(tx: Tx, items: BatchItem<C>[], now: Date): Promise<(Error | null)[]>;
+  /** Runs after the batch's rows are written, in the same transaction (e.g. in-app notices). */
+  afterWrite?(tx: Tx, written: { item: BatchItem<C>; transfer: Transfer }[], now: Date): Promise<void>;
+};
+
+/** One answer per item: the result, the error for that caller, or "retry" (queue it again). */
+export type BatchOutcome = { ok: true; result: TransferResult } | { ok: false; error: Error } | "retry";
+
+type Prepared<C> = {
+  index: number;
+  item: BatchItem<C>;
+  debit: string;
+  credit: string;
+  fingerprint: string;
+  id: string;
+};
+
+function fingerprintOf(req: TransferRequest): string {
+  // Exactly postTransfer's fingerprint, so a key used on either path replays on the other.
+  return requestHash("transfer", {
+    type: req.type,
+    debitAccountId: req.debitAccountId.toLowerCase(),
+    creditAccountId: req.creditAccountId.toLowerCase(),
+    amount: req.amount.toString(),
+    currency: req.currency,
+    memo: req.memo ?? null,
+    metadata: req.metadata ?? {},
+  });
+}
+
+type AccountState = {
+  row: LockedAccountRow;
+  balance: bigint;
+  head: string;
+  touches: number;
+};
+
+type Planned<C> = {
+  p: Prepared<C>;
+  debitPrev: string;
+  creditPrev: string;
+  hash: string;
+  debitAfter: bigint;
+  creditAfter: bigint;
+};
+
+/**
+ * Runs the transfers through the ledger's checks in order against the locked totals, leaving
+ * out `excluded`; returns the plan and the transfers refused on the way.
+ */
+function simulate<C>(
+  candidates: Prepared<C>[],
+  locked: Map<string, LockedAccountRow>,
+  excluded: Map<number, Error>,
+  now: Date,
+): { plan: Planned<C>[]; refused: Map<number, Error>; accounts: Map<string, AccountState> } {
+  const accounts = new Map<string, AccountState>();
+  const state = (id: string): AccountState | undefined => {
+    let s = accounts.get(id);
+    if (!s) {
+      const row = locked.get(id);
+      if (!row) return undefined;
+      s = { row, balance: row.balance, head: row.head_hash, touches: 0 };
+      accounts.set(id, s);
+    }
+    return s;
+  };
+  const plan: Planned<C>[] = [];
+  const refused = new Map<number, Error>();
+  for (const p of candidates) {
+    if (excluded.has(p.index)) continue;
+    const req = p.item.request;
+    const debit = state(p.debit);
+    const credit = state(p.credit);
+    if (!debit) {
+      refused.set(
+        p.index,
+        new DomainError("not_found", { detail: "debit account not found", field: "debitAccountId" }),
+      );
+      continue;
+    }
+    if (!credit) {
+      refused.set(
+        p.index,
+        new DomainError("not_found", { detail: "credit account not found", field: "creditAccountId" }),
+      );
+      continue;
+    }
+    try {
+      for (const [side, s] of [
+        ["debit", debit],
+        ["credit", credit],
+      ] as const) {
+        const accountCurrency = s.row.currency.trim();
+        if (accountCurrency !== req.currency)
+          throw new DomainError("currency_mismatch", { side, accountCurrency });
+      }
+      checkOwners(req.type, { debit: debit.row, credit: credit.row });
+      const debitAfter = debit.balance - req.amount;
+      if (!debit.row.allow_negative && debitAfter - debit.row.pending_debits < 0n) {
+        throw new DomainError("insufficient_funds", {
+          available: Number(debit.balance - debit.row.pending_debits),
+        });
+      }
+      const creditAfter = credit.balance + req.amount;
+      const hash = transferHash(debit.head, credit.head, {
+        id: p.id,
+        type: req.type,
+        currency: req.currency,
+        amount: req.amount,
+        debitAccountId: p.debit,
+        creditAccountId: p.credit,
+        status: "posted",
+        expiresAt: null,
+        holdId: null,
+        reversesTransferId: null,
+        idempotencyKey: req.idempotencyKey,
+        memo: req.memo ?? null,
+        metadata: req.metadata ?? {},
+        createdAt: now,
+      });
+      plan.push({ p, debitPrev: debit.head, creditPrev: credit.head, hash, debitAfter, creditAfter });
+      debit.balance = debitAfter;
+      credit.balance = creditAfter;
+      debit.head = hash;
+      credit.head = hash;
+      debit.touches++;
+      credit.touches++;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      refused.set(p.index, err);
+    }
+  }
+  return { plan, refused, accounts };
+}
+
+/**
+ * Posts many transfers in one transaction with the semantics of postTransfer for each: the
+ * same key and request replays, another request under a used key is idempotency_conflict, a
+ * refusal leaves nothing of that transfer behind. Outcomes come back in the order of `items`.
+ */
+export async function postTransferBatch<C>(
+  deps: { db: Db; clock: Clock },
+  items: BatchItem<C>[],
+  hooks: BatchHooks<C> = {},
+): Promise<BatchOutcome[]> {
+  const outcomes: (BatchOutcome | undefined)[] = new Array(items.length).fill(undefined);
+  const prepared: Prepared<C>[] = [];
+  const firstOfKey = new Set<string>();
+  items.forEach((item, index) => {
+    const req = item.request;
+    try {
+      checkKey(req.idempotencyKey);
+      checkTransferShape(req);
+    } catch (err) {
+      outcomes[index] = { ok: false, error: err as Error };
+      return;
+    }
+    // The same key twice in one batch: the second waits for the first's outcome, as a
+    // concurrent duplicate waits on the first's key in postTransfer.
+    if (firstOfKey.has(req.idempotencyKey)) {
+      outcomes[index] = "retry";
+      return;
+    }
+    firstOfKey.add(req.idempotencyKey);
+    prepared.push({
+      index,
+      item,
+      debit: req.debitAccountId.toLowerCase(),
+      credit: req.creditAccountId.toLowerCase(),
+      fingerprint: fingerprintOf(req),
+      id: randomUUID(),
+    });
+  });
+  if (prepared.length === 0) return outcomes.map((o) => o ?? "retry");
+
+  const now = deps.clock.now();
+  const written = await deps.db.transaction().execute(async (tx) => {
+    // 1. Claim the keys, in key order so two batchers with overlapping keys cannot deadlock.
+    const byKey = [...prepared].sort((a, b) =>
+      a.item.request.idempotencyKey < b.item.request.idempotencyKey ? -1 : 1,
+    );
+    const claimedRows = await sql<{ key: string }>`
+      insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
+      select ${SCOPE}, k, h, r, ${now}::timestamptz
+      from unnest(${byKey.map((p) => p.item.request.idempotencyKey)}::text[],
+                  ${byKey.map((p) => p.fingerprint)}::text[],
+                  ${byKey.map((p) => p.id)}::uuid[]) with ordinality as u(k, h, r, n)
+      order by n
+      on conflict (scope, key) do nothing
+      returning key`.execute(tx);
+    const claimed = new Set(claimedRows.rows.map((r) => r.key));
+    const taken = prepared.filter((p) => !claimed.has(p.item.request.idempotencyKey));
+    const fresh = prepared.filter((p) => claimed.has(p.item.request.idempotencyKey));
+
+    // Keys already used: replay the first result, or refuse another request under the key.
+    if (taken.length > 0) {
+      const rows = await sql<TransferRow & { k_key: string; k_hash: string }>`
+        select k.key as k_key, k.request_hash as k_hash, t.*
+        from idempotency_keys k left join ledger_transfers t on t.id = k.result_id
+        where k.scope = ${SCOPE} and k.key = any(${taken.map((p) => p.item.request.idempotencyKey)}::text[])`.execute(
+        tx,
+      );
+      const found = new Map(rows.rows.map((r) => [r.k_key, r]));
+      for (const p of taken) {
+        const row = found.get(p.item.request.idempotencyKey);
+        // The first claimant rolled back in between: claim again in the next batch.
+        if (!row) outcomes[p.index] = "retry";
+        else if (row.k_hash !== p.fingerprint) {
+          outcomes[p.index] = { ok: false, error: new DomainError("idempotency_conflict") };
+        } else if (!row.id) {
+          outcomes[p.index] = {
+            ok: false,
+            error: new Error(`idempotency key ${SCOPE} has no stored transfer`),
+          };
+        } else {
+          const { k_key: _k, k_hash: _h, ...transfer } = row;
+          outcomes[p.index] = { ok: true, result: { transfer: toTransfer(transfer), replayed: true } };
+        }
+      }
+    }
+    if (fresh.length === 0) return [];
+
+    // 2-3. The caller's checks (limits lock their counters: before any account, as everywhere),
+    // then every touched account locked in id order in one statement, then the ledger's checks
+    // in arrival order against the running totals. When the ledger refuses a transfer the
+    // caller's checks had counted, everything since the savepoint is undone (counters and
+    // account locks alike, so the lock order holds) and the round runs again without it.
+    // Refusals only accumulate, so this ends; without a caller's check it is one round.
+    const excluded = new Map<number, Error>();
+    let result: ReturnType<typeof simulate<C>>;
+    for (;;) {
+      const candidates = fresh.filter((p) => !excluded.has(p.index));
+      const checked = new Map<number, Error>();
+      if (hooks.check && candidates.length > 0) {
+        await sql`savepoint ledger_batch_check`.execute(tx);
+        const verdicts = await hooks.check(
+          tx,
+          candidates.map((p) => p.item),
+          now,
+        );
+        candidates.forEach((p, i) => {
+          const verdict = verdicts[i];
+          if (verdict) checked.set(p.index, verdict);
+        });
+      }
+      const allowed = candidates.filter((p) => !checked.has(p.index));
+      const lockedRows = await lockAccounts(
+        tx,
+        allowed.flatMap((p) => [p.debit, p.credit]),
+      );
+      result = simulate(allowed, new Map(lockedRows.map((r) => [r.id, r])), new Map(), now);
+      if (!hooks.check || result.refused.size === 0) {
+        if (hooks.check && candidates.length > 0) await sql`release savepoint ledger_batch_check`.execute(tx);
+        for (const [i, err] of checked) excluded.set(i, err);
+        for (const [i, err] of result.refused) excluded.set(i, err);
+        break;
+      }
+      await sql`rollback to savepoint ledger_batch_check`.execute(tx);
+      for (const [i, err] of result.refused) excluded.set(i, err);
+    }
+    for (const [i, err] of excluded) outcomes[i] = { ok: false, error: err };
+
+    // 4. Refused transfers leave no key behind, as postTransfer's rollback would.
+    const refusedKeys = fresh.filter((p) => excluded.has(p.index)).map((p) => p.item.request.idempotencyKey);
+    if (refusedKeys.length > 0) {
+      await sql`delete from idempotency_keys where scope = ${SCOPE} and key = any(${refusedKeys}::text[])`.execute(
+        tx,
+      );
+    }
+    const plan = result.plan;
+    if (plan.length === 0) return [];
+
+    // 5. Write. Sequence numbers and entry ids are drawn now, under the locks, and handed out
+    // in arrival order: per account, seq order is chain order and entry-id order is balance order.
+    const numbers = await sql<{ seqs: string[]; entry_ids: string[] }>`
+      select
+        array(select nextval('ledger_transfer_seq')::text from generate_series(1, ${plan.length}::int)) as seqs,
+        array(select nextval(pg_get_serial_sequence('ledger_entries', 'id'))::text
+              from generate_series(1, ${plan.length * 2}::int)) as entry_ids`.execute(tx);
+    const seqs = (numbers.rows[0]?.seqs ?? []).map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const entryIds = (numbers.rows[0]?.entry_ids ?? [])
+      .map(BigInt)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const rows: TransferRow[] = plan.map((x, i) => {
+      const req = x.p.item.request;
+      return {
+        id: x.p.id,
+        seq: seqs[i] as bigint,
+        idempotency_key: req.idempotencyKey,
+        request_hash: x.p.fingerprint,
+        type: req.type,
+        currency: req.currency,
+        amount: req.amount,
+        debit_account_id: x.p.debit,
+        credit_account_id: x.p.credit,
+        status: "posted",
+        expires_at: null,
+        hold_id: null,
+        reverses_transfer_id: null,
+        memo: req.memo ?? null,
+        metadata: req.metadata ?? {},
+        debit_prev_hash: x.debitPrev,
+        credit_prev_hash: x.creditPrev,
+        hash: x.hash,
+        created_at: now,
+      };
+    });
+    await sql`
+      insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
+        debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
+        hash, created_at)
+      select id, seq, key, rhash, type, currency, amount, debit, credit, 'posted', memo, metadata,
+        dprev, cprev, hash, ${now}::timestamptz
+      from unnest(
+        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.seq.toString())}::bigint[],
+        ${rows.map((r) => r.idempotency_key)}::text[], ${rows.map((r) => r.request_hash)}::text[],
+        ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.currency)}::text[],
+        ${rows.map((r) => r.amount.toString())}::bigint[], ${rows.map((r) => r.debit_account_id)}::uuid[],
+        ${rows.map((r) => r.credit_account_id)}::uuid[], ${rows.map((r) => r.memo)}::text[],
+        ${rows.map((r) => JSON.stringify(r.metadata))}::jsonb[], ${rows.map((r) => r.debit_prev_hash)}::text[],
+        ${rows.map((r) => r.credit_prev_hash)}::text[], ${rows.map((r) => r.hash)}::text[]
+      ) as u(id, seq, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev, cprev, hash)`.execute(
+      tx,
+    );
+    const entries = plan.flatMap((x) => [
+      { transfer: x.p.id, account: x.p.debit, amount: -x.p.item.request.amount, after: x.debitAfter },
+      { transfer: x.p.id, account: x.p.credit, amount: x.p.item.request.amount, after: x.creditAfter },
+    ]);
+    await sql`
+      insert into ledger_entries (id, transfer_id, account_id, amount, balance_after, created_at)
+      overriding system value
+      select id, transfer_id, account_id, amount, balance_after, ${now}::timestamptz
+      from unnest(
+        ${entryIds.map(String)}::bigint[], ${entries.map((e) => e.transfer)}::uuid[],
+        ${entries.map((e) => e.account)}::uuid[], ${entries.map((e) => e.amount.toString())}::bigint[],
+        ${entries.map((e) => e.after.toString())}::bigint[]
+      ) as u(id, transfer_id, account_id, amount, balance_after)`.execute(tx);
+    // Each touched account once, however many transfers of the batch it took part in.
+    const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
+    await sql`
+      update ledger_accounts a
+      set balance = u.balance, head_hash = u.head, version = a.version + u.touches
+      from unnest(
+        ${touched.map((s) => s.row.id)}::uuid[], ${touched.map((s) => s.balance.toString())}::bigint[],
+        ${touched.map((s) => s.head)}::text[], ${touched.map((s) => String(s.touches))}::bigint[]
+      ) as u(id, balance, head, touches)
+      where a.id = u.id`.execute(tx);
+
+    const done = plan.map((x, i) => ({ item: x.p.item, transfer: toTransfer(rows[i] as TransferRow) }));
+    if (hooks.afterWrite) await hooks.afterWrite(tx, done, now);
+    return plan.map((x, i) => ({ index: x.p.index, transfer: done[i]?.transfer as Transfer }));
+  });
+  for (const w of written)
+    outcomes[w.index] = { ok: true, result: { transfer: w.transfer, replayed: false } };
+  return outcomes.map((o) => o ?? "retry");
+}
+
+export type BatcherOptions = {
+  /** Most transfers in one transaction. */
+  maxBatch?: number;
+  /** How long the first request of a batch waits for company, in milliseconds. */
+  maxWaitMs?: number;
+  /** Batches in flight at once in this process (one collects while another commits). */
+  concurrency?: number;
+};
+
+type Waiting<C> = {
+  item: BatchItem<C>;
+  resolve: (r: TransferResult) => void;
+  reject: (e: Error) => void;
+};
+
+/**
+ * The queue in front of postTransferBatch: submit() resolves once the transfer's batch has
+ * committed (or rejects with this transfer's refusal). One per process and purpose.
+ */
+export class TransferBatcher<C = undefined> {
+  private queue: Waiting<C>[] = [];
+  private running = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  readonly maxBatch: number;
+  readonly maxWaitMs: number;
+  readonly concurrency: number;
+
+  constructor(
+    private readonly deps: { db: Db; clock: Clock },
+    private readonly hooks: BatchHooks<C> = {},
+    opts: BatcherOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.maxWaitMs = opts.maxWaitMs ?? 2;
+    this.concurrency = opts.concurrency ?? 2;
+  }
+
+  submit(request: TransferRequest, context: C): Promise<TransferResult> {
+    if (this.closed) return Promise.reject(new DomainError("not_available", { detail: "shutting down" }));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item: { request, context }, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Stops taking new transfers and waits for those queued to be written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.queue.length === 0 && this.running === 0) return;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.queue.length === 0) {
+      if (this.running === 0) for (const done of this.idle.splice(0)) done();
+      return;
+    }
+    if (this.running >= this.concurrency) return;
+    if (this.queue.length >= this.maxBatch || this.closed) {
+      this.runBatch();
+      return;
+    }
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.runBatch();
+      }, this.maxWaitMs);
+    }
+  }
+
+  private runBatch(): void {
+    if (this.running >= this.concurrency || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    this.running++;
+    postTransferBatch(
+      this.deps,
+      batch.map((w) => w.item),
+      this.hooks,
+    )
+      .then((outcomes) => {
+        const again: Waiting<C>[] = [];
+        outcomes.forEach((o, i) => {
+          const w = batch[i] as Waiting<C>;
+          if (o === "retry") again.push(w);
+          else if (o.ok) w.resolve(o.result);
+          else w.reject(o.error);
+        });
+        this.queue.unshift(...again);
+      })
+      .catch((err: Error) => {
+        for (const w of batch) w.reject(err);
+      })
+      .finally(() => {
+        this.running--;
+        this.schedule();
+      });
+  }
+}
