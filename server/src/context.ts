@@ -3,6 +3,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Crypto } from "./crypto.js";
 import type { Db } from "./db/database.js";
+import type { EventBus } from "./events.js";
 import type { AuditTrail } from "./modules/audit/index.js";
 import type { Notifier } from "./modules/notify/service.js";
 
@@ -13,4 +14,6 @@ export type AppContext = {
   crypto: Crypto;
   audit: AuditTrail;
   notifier: Notifier;
+  /** Fan-out between server processes (LISTEN/NOTIFY). */
+  events: EventBus;
 };

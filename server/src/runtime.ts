@@ -8,6 +8,7 @@ import { createCrypto } from "./crypto.js";
 import { createDb, type Db } from "./db/database.js";
 import { startEmbeddedPostgres } from "./db/embedded.js";
 import { migrateToLatest } from "./db/migrate.js";
+import { createEventBus } from "./events.js";
 import { createAuditTrail } from "./modules/audit/index.js";
 import { createNotifier } from "./modules/notify/service.js";
 
@@ -36,6 +37,7 @@ export async function createContext(
   const { db } = createDb(databaseUrl);
   await migrateToLatest(db);
   const notifier = createNotifier({ db, smtpUrl: config.smtpUrl, log });
+  const events = createEventBus({ databaseUrl, onError: (err) => log.warn({ err }, "event bus connection") });
   const ctx: AppContext = {
     config,
     db,
@@ -43,11 +45,13 @@ export async function createContext(
     crypto: createCrypto(config.secretKey),
     audit: createAuditTrail(db, clock),
     notifier,
+    events,
   };
   return {
     ctx,
     db,
     close: async () => {
+      await events.close();
       await notifier.close();
       await db.destroy();
     },

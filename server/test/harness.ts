@@ -9,6 +9,7 @@ import { type Config, loadConfig } from "../src/config.js";
 import type { AppContext } from "../src/context.js";
 import { createCrypto } from "../src/crypto.js";
 import { createDb, type Db } from "../src/db/database.js";
+import { createEventBus } from "../src/events.js";
 import { createAuditTrail } from "../src/modules/audit/index.js";
 import { createNotifier } from "../src/modules/notify/service.js";
 import { withDatabase } from "./global-setup.js";
@@ -48,6 +49,7 @@ export async function createTestApp(
   };
   const clock = manualClock(new Date("2026-11-22T02:00:00Z"));
   const notifier = createNotifier({ db, smtpUrl: config.smtpUrl, log: silentLogger() });
+  const events = createEventBus({ databaseUrl });
   const ctx: AppContext = {
     config,
     db,
@@ -55,6 +57,7 @@ export async function createTestApp(
     crypto: createCrypto(config.secretKey),
     audit: createAuditTrail(db, clock),
     notifier,
+    events,
   };
   const app = await buildApp(ctx, { logger: logStream ?? false });
   await app.ready();
@@ -67,6 +70,7 @@ export async function createTestApp(
     client: () => new TestClient(app),
     close: async () => {
       await app.close();
+      await events.close();
       await notifier.close();
       await db.destroy();
     },
