@@ -33,6 +33,7 @@ import { helpRoutes } from "./modules/support/index.js";
 import { exportRoutes } from "./modules/wallet/exports-routes.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { topupRoutes } from "./modules/wallet/topups-routes.js";
+import { withdrawalRoutes } from "./modules/wallet/withdrawals-routes.js";
 
 export const REDACTED_PATHS = [
   "req.headers.cookie",
@@ -145,6 +146,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(helpRoutes, ctx);
   await app.register(walletRoutes, ctx);
   await app.register(topupRoutes, ctx);
+  await app.register(withdrawalRoutes, ctx);
   await app.register(exportRoutes, ctx);
   await app.register(gatewayRoutes, ctx);
   await app.register(alipayGatewayRoutes, ctx);

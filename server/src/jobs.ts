@@ -2,15 +2,37 @@
 import type PgBoss from "pg-boss";
 import type { AppContext } from "./context.js";
 import { deliverDueNotifications, httpSender } from "./modules/gateways/index.js";
+import { settleDueSandboxPayouts } from "./modules/gateways/sandbox-bank/index.js";
 import { purgeExpiredIdentityRows } from "./modules/identity/index.js";
 import { expireHolds } from "./modules/ledger/index.js";
 import { notifyAllBalanceChanges } from "./modules/notify/index.js";
 import { settleStalePendingTopups } from "./modules/wallet/topups.js";
+import { advanceWithdrawals, rejectStaleWithdrawals } from "./modules/wallet/withdrawals.js";
 
 const HOURLY = "17 * * * *";
 const EVERY_MINUTE = "* * * * *";
 
 export async function scheduleJobs(boss: PgBoss, ctx: AppContext): Promise<void> {
+  // Withdrawals: send approved ones to the bank and apply the bank's answers; reject those
+  // nobody reviewed within 30 days (well before their holds' 45-day expiry).
+  await boss.createQueue("wallet.advance-withdrawals");
+  await boss.schedule("wallet.advance-withdrawals", EVERY_MINUTE);
+  await boss.work("wallet.advance-withdrawals", async () => {
+    await advanceWithdrawals(ctx);
+  });
+  await boss.createQueue("wallet.reject-stale-withdrawals");
+  await boss.schedule("wallet.reject-stale-withdrawals", HOURLY);
+  await boss.work("wallet.reject-stale-withdrawals", async () => {
+    await rejectStaleWithdrawals(ctx);
+  });
+  // The sandbox bank settles the payouts it accepted, on its own clock.
+  if (ctx.config.env !== "production") {
+    await boss.createQueue("sandbox-bank.settle-payouts");
+    await boss.schedule("sandbox-bank.settle-payouts", EVERY_MINUTE);
+    await boss.work("sandbox-bank.settle-payouts", async () => {
+      await settleDueSandboxPayouts(ctx);
+    });
+  }
   await boss.createQueue("identity.purge-expired");
   await boss.schedule("identity.purge-expired", HOURLY);
   await boss.work("identity.purge-expired", async () => {

@@ -63,6 +63,11 @@ const intended: Record<string, Permission> = {
   // Top-ups and gateway callbacks
   "POST /api/v1/wallet/topups": "customer",
   "GET /api/v1/wallet/topups/:id": "customer",
+  // Withdrawals to a bound bank card
+  "GET /api/v1/wallet/withdrawals/quote": "customer",
+  "POST /api/v1/wallet/withdrawals": "customer",
+  "GET /api/v1/wallet/withdrawals": "customer",
+  "GET /api/v1/wallet/withdrawals/:id": "customer",
   "POST /api/v1/gateways/sandbox/notify": "public",
   // Alipay and reconciliation (issue 3, helper R)
   "POST /api/v1/gateways/alipay/notify": "public",

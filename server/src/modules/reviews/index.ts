@@ -1,4 +1,5 @@
 export {
+  cancelReviewItem,
   createReviewItem,
   PROOF_FILE_KEY,
   type ReviewDecision,

@@ -77,3 +77,19 @@ export async function createReviewItem(
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/** Withdraws a pending item from the queue (the module settled it another way); false if it was not pending. */
+export async function cancelReviewItem(
+  tx: Tx,
+  id: string,
+  c: { reason: string; at: Date },
+): Promise<boolean> {
+  const row = await tx
+    .updateTable("review_items")
+    .set({ status: "cancelled", decided_at: c.at, decision_reason: c.reason })
+    .where("id", "=", id)
+    .where("status", "=", "pending")
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
