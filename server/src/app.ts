@@ -20,6 +20,7 @@ import { DomainError } from "./http/errors.js";
 import { guardPlugin } from "./http/guard.js";
 import { opsRoutes } from "./http/ops-routes.js";
 import { problemPlugin } from "./http/problem-plugin.js";
+import { backofficeRoutes } from "./modules/backoffice/index.js";
 import { devRoutes } from "./modules/dev/routes.js";
 import { alipayGatewayRoutes } from "./modules/gateways/alipay/routes.js";
 import { gatewayRoutes } from "./modules/gateways/routes.js";
@@ -142,6 +143,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(notifyRoutes, ctx);
   await app.register(subscriptionRoutes, ctx);
   await app.register(reviewRoutes, ctx);
+  await app.register(backofficeRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
   await app.register(walletRoutes, ctx);

@@ -79,6 +79,12 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/console/reviews/:id/reject": "reviews:decide",
   "GET /api/v1/console/customers": "customers:read",
   "GET /api/v1/console/customers/:id": "customers:read",
+  // Back office: ledger explorer and manual adjustments (issue 3, helper B)
+  "GET /api/v1/console/ledger/accounts": "ledger:read",
+  "GET /api/v1/console/ledger/accounts/:id": "ledger:read",
+  "GET /api/v1/console/ledger/transfers/:id": "ledger:read",
+  "GET /api/v1/console/ledger/holds": "ledger:read",
+  "POST /api/v1/console/ledger/adjustments": "ledger:adjust",
   "GET /api/v1/console/audit": "audit:read",
   "GET /api/v1/console/audit/verify": "audit:read",
   "GET /api/v1/console/staff": "staff:manage",
