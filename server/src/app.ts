@@ -32,6 +32,7 @@ import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
 import { helpRoutes } from "./modules/support/index.js";
 import { exportRoutes } from "./modules/wallet/exports-routes.js";
+import { limitRoutes } from "./modules/wallet/limits-routes.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { topupRoutes } from "./modules/wallet/topups-routes.js";
 import { withdrawalRoutes } from "./modules/wallet/withdrawals-routes.js";
@@ -147,6 +148,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
   await app.register(walletRoutes, ctx);
+  await app.register(limitRoutes, ctx);
   await app.register(topupRoutes, ctx);
   await app.register(withdrawalRoutes, ctx);
   await app.register(exportRoutes, ctx);

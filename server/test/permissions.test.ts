@@ -60,6 +60,11 @@ const intended: Record<string, Permission> = {
   // Wallet exports: history as CSV/XLSX, monthly PDF statement
   "GET /api/v1/wallet/transactions/export": "customer",
   "GET /api/v1/wallet/statements/:month": "customer",
+  // Limits and 小额免密 (helper L)
+  "GET /api/v1/wallet/limits": "customer",
+  "PUT /api/v1/wallet/limits/transfer-daily": "customer",
+  "GET /api/v1/wallet/password-free": "customer",
+  "PUT /api/v1/wallet/password-free": "customer",
   // Top-ups and gateway callbacks
   "POST /api/v1/wallet/topups": "customer",
   "GET /api/v1/wallet/topups/:id": "customer",

@@ -313,8 +313,10 @@ function limitsOf(c: CustomerLimits): Limit[] {
   return out;
 }
 
-function formatYuan(fen: bigint): string {
-  return `¥${fen / 100n}.${String(fen % 100n).padStart(2, "0")}`;
+/** ¥1,234.50 style, for messages. */
+export function formatFen(fen: bigint): string {
+  const yuan = (fen / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `¥${yuan}.${String(fen % 100n).padStart(2, "0")}`;
 }
 
 const periodText: Record<LimitPeriod, string> = {
@@ -331,7 +333,7 @@ function remainingOf(limit: Limit, used: bigint): bigint {
 
 function refusal(limit: Limit, remaining: bigint): DomainError {
   return new DomainError("limit_exceeded", {
-    detail: `This payment would pass your ${periodText[limit.period]} limit of ${formatYuan(limit.amount)} (${limit.code})`,
+    detail: `This payment would pass your ${periodText[limit.period]} limit of ${formatFen(limit.amount)} (${limit.code})`,
     limit: limit.code,
     remaining: Number(remaining),
     limitAmount: Number(limit.amount),
