@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 const phoneOf = async (userId: string) =>
-  (await t.db.selectFrom("users").select("phone").where("id", "=", userId).executeTakeFirstOrThrow()).phone ?? "";
+  (await t.db.selectFrom("users").select("phone").where("id", "=", userId).executeTakeFirstOrThrow()).phone ??
+  "";
 
 const auditOf = (action: string) =>
   t.db
@@ -52,14 +53,21 @@ describe("console ledger explorer", () => {
         id: account.id,
         kind: "customer",
         currency: "CNY",
-        owner: { id: account.ownerUserId, name: "张*三", phone: `${phone.slice(0, 3)}****${phone.slice(-4)}` },
+        owner: {
+          id: account.ownerUserId,
+          name: "张*三",
+          phone: `${phone.slice(0, 3)}****${phone.slice(-4)}`,
+        },
         balance: 12_345,
         available: 12_345,
       }),
     ]);
     expect(JSON.stringify(res.json())).not.toContain(phone);
     const [audit] = await auditOf("ledger.accounts_searched");
-    expect(audit?.details).toMatchObject({ by: "phone", query: `${phone.slice(0, 3)}****${phone.slice(-4)}` });
+    expect(audit?.details).toMatchObject({
+      by: "phone",
+      query: `${phone.slice(0, 3)}****${phone.slice(-4)}`,
+    });
     expect(JSON.stringify(audit?.details)).not.toContain(phone);
   });
 
@@ -137,7 +145,9 @@ describe("console ledger explorer", () => {
       reversedByTransferId: reversal.id,
       holdEvent: null,
     });
-    expect(res.json().entries.map((e: { accountId: string; amount: number }) => [e.accountId, e.amount])).toEqual([
+    expect(
+      res.json().entries.map((e: { accountId: string; amount: number }) => [e.accountId, e.amount]),
+    ).toEqual([
       [payer.id, -1_500],
       [payee.id, 1_500],
     ]);
