@@ -6,8 +6,8 @@ alter table topups add constraint topups_method_check check (method in ('sandbox
 
 create table reconciliation_runs (
   id uuid primary key default gen_random_uuid(),
-  -- The statement day, China Standard Time.
-  statement_date date not null,
+  -- The statement day, China Standard Time, as YYYY-MM-DD.
+  statement_date text not null check (statement_date ~ '^\d{4}-\d{2}-\d{2}$'),
   status text not null default 'running' check (status in ('running', 'completed', 'failed')),
   -- Null when the daily job started it.
   started_by uuid references users (id),

@@ -28,6 +28,7 @@ import { sandboxGatewayRoutes } from "./modules/gateways/sandbox/routes.js";
 import { identityRoutes } from "./modules/identity/routes.js";
 import { subscriptionRoutes } from "./modules/notify/index.js";
 import { notifyRoutes } from "./modules/notify/routes.js";
+import { reconciliationRoutes } from "./modules/reconciliation/index.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
 import { helpRoutes } from "./modules/support/index.js";
@@ -154,6 +155,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(exportRoutes, ctx);
   await app.register(gatewayRoutes, ctx);
   await app.register(alipayGatewayRoutes, ctx);
+  await app.register(reconciliationRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(devRoutes, ctx);
   if (ctx.config.env !== "production") await app.register(sandboxGatewayRoutes, ctx);
 

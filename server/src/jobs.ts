@@ -6,6 +6,7 @@ import { settleDueSandboxPayouts } from "./modules/gateways/sandbox-bank/index.j
 import { purgeExpiredIdentityRows } from "./modules/identity/index.js";
 import { expireHolds } from "./modules/ledger/index.js";
 import { notifyAllBalanceChanges } from "./modules/notify/index.js";
+import { reconcileYesterday } from "./modules/reconciliation/index.js";
 import { settleStalePendingTopups } from "./modules/wallet/topups.js";
 import { advanceWithdrawals, rejectStaleWithdrawals } from "./modules/wallet/withdrawals.js";
 
@@ -43,6 +44,12 @@ export async function scheduleJobs(boss: PgBoss, ctx: AppContext): Promise<void>
   await boss.schedule("ledger.expire-holds", EVERY_MINUTE);
   await boss.work("ledger.expire-holds", async () => {
     await expireHolds(ctx);
+  });
+  // Reconciliation: yesterday's gateway statements against the ledger, at 02:30 China time.
+  await boss.createQueue("reconciliation.daily");
+  await boss.schedule("reconciliation.daily", "30 2 * * *", undefined, { tz: "Asia/Shanghai" });
+  await boss.work("reconciliation.daily", async () => {
+    await reconcileYesterday(ctx);
   });
   // Top-ups whose gateway notification never came: ask the gateway and settle them.
   await boss.createQueue("wallet.settle-pending-topups");

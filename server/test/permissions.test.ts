@@ -76,6 +76,11 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/gateways/sandbox/notify": "public",
   // Alipay and reconciliation (issue 3, helper R)
   "POST /api/v1/gateways/alipay/notify": "public",
+  "GET /api/v1/console/reconciliation/runs": "reconciliation:manage",
+  "POST /api/v1/console/reconciliation/runs": "reconciliation:manage",
+  "GET /api/v1/console/reconciliation/runs/:id": "reconciliation:manage",
+  "GET /api/v1/console/reconciliation/exceptions": "reconciliation:manage",
+  "POST /api/v1/console/reconciliation/exceptions/:id/resolve": "reconciliation:manage",
   // Console
   "GET /api/v1/console/reviews": "reviews:read",
   "GET /api/v1/console/reviews/:id": "reviews:read",
