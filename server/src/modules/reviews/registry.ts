@@ -32,6 +32,12 @@ export type ReviewHandler = {
   approve(tx: Tx, item: ReviewItem, decision: ReviewDecision, ctx: AppContext): Promise<void>;
   /** Optional: tells the customer, releases holds. Inside the same transaction. */
   reject?(tx: Tx, item: ReviewItem, decision: ReviewDecision, ctx: AppContext): Promise<void>;
+  /**
+   * Optional: work that must wait until the approval has committed (e.g. calling an outside
+   * service). Best effort: a failure here does not undo the approval, so the module needs a job
+   * that finishes the work anyway.
+   */
+  afterApproval?(item: ReviewItem, ctx: AppContext): Promise<void>;
 };
 
 /** The most approvals an item may ask for (the column's check says the same). */

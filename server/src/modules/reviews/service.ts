@@ -183,7 +183,7 @@ export async function decideReview(
   input: { id: string; verdict: Verdict; reason: string | null; reviewer: Reviewer },
 ): Promise<ReviewView> {
   const { id, verdict, reason, reviewer } = input;
-  await ctx.db.transaction().execute(async (tx) => {
+  const applied = await ctx.db.transaction().execute(async (tx): Promise<ReviewItem | null> => {
     if (!(await lockReviewRow(tx, id))) throw new DomainError("not_found", { detail: "No such review item" });
     const row = await findReviewRow(tx, id);
     if (!row) throw new DomainError("not_found", { detail: "No such review item" });
@@ -227,7 +227,7 @@ export async function decideReview(
             required: row.required_approvals,
           },
         });
-        return;
+        return null;
       }
       await handler.approve(tx, item, decision, ctx);
     } else {
@@ -250,7 +250,14 @@ export async function decideReview(
         ...(row.required_approvals > 1 ? { required: row.required_approvals } : {}),
       },
     });
+    return verdict === "approve" ? item : null;
   });
+  if (applied) {
+    // Committed: the follow-up is best effort, and the module's own job retries what fails.
+    await reviewHandler(applied.kind)
+      ?.afterApproval?.(applied, ctx)
+      .catch(() => undefined);
+  }
   const after = await findReviewRow(ctx.db, id);
   if (!after) throw new DomainError("not_found", { detail: "No such review item" });
   const [view] = await withApprovals(ctx.db, [after]);

@@ -1,7 +1,7 @@
 // Registers what approving or rejecting a withdrawal review item does (imported for its effect).
 import { registerReviewHandler } from "../reviews/index.js";
 import { formatYuan } from "./service.js";
-import { approveWithdrawal, rejectWithdrawal, WITHDRAWAL_REVIEW_KIND } from "./withdrawals.js";
+import { approveWithdrawal, rejectWithdrawal, submitToBank, WITHDRAWAL_REVIEW_KIND } from "./withdrawals.js";
 
 function fen(value: unknown): bigint {
   return typeof value === "string" && /^\d{1,16}$/.test(value) ? BigInt(value) : 0n;
@@ -38,4 +38,6 @@ registerReviewHandler(WITHDRAWAL_REVIEW_KIND, {
       actor: { id: decision.reviewerId, kind: "staff" },
       reason: decision.reason ?? "审核未通过",
     }),
+  // Straight to the bank once the approval is committed; the withdrawals job catches any miss.
+  afterApproval: (item, ctx) => submitToBank(ctx, withdrawalIdOf(item.payload)),
 });

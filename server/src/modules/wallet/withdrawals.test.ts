@@ -277,6 +277,13 @@ describe("a withdrawal that needs review", () => {
     expect(approved.statusCode, approved.body).toBe(200);
     expect(approved.json().status).toBe("approved");
     expect((await statusOf(c, id)).status).toBe("processing");
+    // Sent to the bank as soon as the approval committed, without waiting for the job.
+    const sent = await t.db
+      .selectFrom("withdrawals")
+      .select("bank_payout_id")
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(sent.bank_payout_id).not.toBeNull();
     await bankSettles();
     expect((await statusOf(c, id)).status).toBe("succeeded");
     expect(await availableOf(c)).toBe(400_000 - 300_300);
