@@ -15,16 +15,17 @@ import {
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, get, post } from "../../common/api";
-import type { PersonRef, ReviewItem } from "../api-types";
-import {
-  formatTime,
-  reviewKindLabel,
-  reviewStatusLabel,
-  statusBadge,
-  summaryLabel,
-  summaryValue,
-} from "../labels";
+import type { PersonRef } from "../api-types";
+import { formatTime, reviewKindLabel, reviewStatusLabel, statusBadge, summaryValue } from "../labels";
+import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
+import {
+  ApprovalCount,
+  approvalsOf,
+  partlyApproved,
+  type ReviewWithApprovals,
+  reviewSummaryLabel,
+} from "./approvals";
 
 type Decision = "approve" | "reject";
 
@@ -42,20 +43,23 @@ export function ReviewDrawer({
 }: {
   id: string | null;
   onClose(): void;
-  onDecided(item: ReviewItem): void;
+  onDecided(item: ReviewWithApprovals): void;
 }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [item, setItem] = useState<ReviewItem | null>(null);
+  const [item, setItem] = useState<ReviewWithApprovals | null>(null);
   const [proof, setProof] = useState<Proof | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [decision, setDecision] = useState<Decision | null>(null);
+  const { me } = useMe();
+  const approvals = item ? approvalsOf(item) : null;
+  const iApproved = approvals?.by.some((a) => a.id === me.id) ?? false;
 
   const load = useCallback(
     async (reviewId: string) => {
       setError(null);
       try {
-        setItem(await get<ReviewItem>(`/api/v1/console/reviews/${encodeURIComponent(reviewId)}`));
+        setItem(await get<ReviewWithApprovals>(`/api/v1/console/reviews/${encodeURIComponent(reviewId)}`));
       } catch (err) {
         setError(errorText(err));
       }
@@ -104,7 +108,7 @@ export function ReviewDrawer({
       footer={
         item?.status === "pending" ? (
           <Space>
-            <Button type="primary" onClick={() => setDecision("approve")}>
+            <Button type="primary" disabled={iApproved} onClick={() => setDecision("approve")}>
               {t("reviews.approve")}
             </Button>
             <Button danger onClick={() => setDecision("reject")}>
@@ -116,6 +120,17 @@ export function ReviewDrawer({
     >
       {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
       {!item && !error && <Spin />}
+      {item?.status === "pending" && iApproved && (
+        <Alert type="info" showIcon title={t("reviews.youApproved")} style={{ marginBottom: 16 }} />
+      )}
+      {item && !iApproved && partlyApproved(item) && approvals && (
+        <Alert
+          type="warning"
+          showIcon
+          title={t("reviews.needsMore", { count: approvals.count, required: approvals.required })}
+          style={{ marginBottom: 16 }}
+        />
+      )}
       {item && (
         <>
           <Descriptions column={1} bordered size="small" title={t("reviews.request")}>
@@ -126,12 +141,15 @@ export function ReviewDrawer({
               {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
             </Descriptions.Item>
             {Object.entries(item.summary).map(([key, value]) => (
-              <Descriptions.Item key={key} label={summaryLabel(t, key)}>
+              <Descriptions.Item key={key} label={reviewSummaryLabel(t, key)}>
                 {summaryValue(t, key, value)}
               </Descriptions.Item>
             ))}
             <Descriptions.Item label={t("reviews.col.status")}>
               <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
+            </Descriptions.Item>
+            <Descriptions.Item label={t("reviews.approvalsCol")}>
+              <ApprovalCount item={item} />
             </Descriptions.Item>
             <Descriptions.Item label={t("reviews.submittedAt")}>
               {formatTime(item.createdAt)}
@@ -148,6 +166,21 @@ export function ReviewDrawer({
               </>
             )}
           </Descriptions>
+          {approvals && approvals.by.length > 0 && (
+            <>
+              <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+                {t("reviews.approvalsTitle")}
+              </Typography.Title>
+              <ul aria-label={t("reviews.approvalsTitle")} style={{ paddingInlineStart: 20 }}>
+                {approvals.by.map((a) => (
+                  <li key={a.id}>
+                    {a.name ?? a.id} · {formatTime(a.at)}
+                    {a.reason ? ` · ${a.reason}` : ""}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
           <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
             {t("reviews.proof")}
           </Typography.Title>
@@ -194,10 +227,10 @@ function DecisionDialog({
   onDone,
   onStale,
 }: {
-  item: ReviewItem;
+  item: ReviewWithApprovals;
   decision: Decision;
   onCancel(): void;
-  onDone(item: ReviewItem): void;
+  onDone(item: ReviewWithApprovals): void;
   onStale(): void;
 }) {
   const { t } = useTranslation();
@@ -212,7 +245,7 @@ function DecisionDialog({
     setError(null);
     const reason = values.reason?.trim();
     try {
-      const updated = await post<ReviewItem>(
+      const updated = await post<ReviewWithApprovals>(
         `/api/v1/console/reviews/${encodeURIComponent(item.id)}/${decision}`,
         reason ? { reason } : {},
       );
@@ -221,6 +254,9 @@ function DecisionDialog({
       if (err instanceof ApiError && err.code === "review_already_decided") {
         setStale(true);
         setError(t("reviews.alreadyDecided"));
+      } else if (err instanceof ApiError && err.code === "forbidden" && alreadyApproved(err)) {
+        setStale(true);
+        setError(t("reviews.alreadyApproved"));
       } else if (err instanceof ApiError && err.code === "forbidden") {
         setError(t("reviews.forbidden"));
       } else {
@@ -259,4 +295,8 @@ function DecisionDialog({
       {error && <Alert type="error" showIcon title={error} role="alert" />}
     </Modal>
   );
+}
+
+function alreadyApproved(err: ApiError): boolean {
+  return err.problem.reason === "already_approved";
 }

@@ -3,10 +3,11 @@ import { Alert, Badge, Button, Form, Select, Space, Table, type TableColumnsType
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get } from "../../common/api";
-import type { Page, ReviewItem, ReviewStatus } from "../api-types";
+import type { Page, ReviewStatus } from "../api-types";
 import { ageLabel, formatTime, reviewKindLabel, reviewStatusLabel, statusBadge } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
+import { ApprovalCount, type ReviewWithApprovals } from "./approvals";
 import { ReviewDrawer } from "./review-drawer";
 
 type StatusFilter = ReviewStatus | "all";
@@ -18,7 +19,7 @@ export function ReviewQueuePage() {
   const errorText = useErrorText();
   const [status, setStatus] = useState<StatusFilter>("pending");
   const [kind, setKind] = useState<string>("");
-  const [items, setItems] = useState<ReviewItem[]>([]);
+  const [items, setItems] = useState<ReviewWithApprovals[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -34,7 +35,7 @@ export function ReviewQueuePage() {
         if (status !== "all") q.set("status", status);
         if (kind) q.set("kind", kind);
         if (cursor) q.set("cursor", cursor);
-        const page = await get<Page<ReviewItem>>(`/api/v1/console/reviews?${q}`);
+        const page = await get<Page<ReviewWithApprovals>>(`/api/v1/console/reviews?${q}`);
         setItems((prev) => (cursor ? [...prev, ...page.items] : page.items));
         setNextCursor(page.nextCursor);
         setSeenKinds((prev) => [...new Set([...prev, ...page.items.map((i) => i.kind)])]);
@@ -51,7 +52,7 @@ export function ReviewQueuePage() {
     void load(null);
   }, [load]);
 
-  const columns: TableColumnsType<ReviewItem> = useMemo(
+  const columns: TableColumnsType<ReviewWithApprovals> = useMemo(
     () => [
       { title: t("reviews.col.kind"), dataIndex: "kind", render: (k: string) => reviewKindLabel(t, k) },
       {
@@ -77,6 +78,11 @@ export function ReviewQueuePage() {
         title: t("reviews.col.status"),
         dataIndex: "status",
         render: (s: string) => <Badge status={statusBadge(s)} text={reviewStatusLabel(t, s)} />,
+      },
+      {
+        title: t("reviews.approvalsCol"),
+        key: "approvals",
+        render: (_, item) => <ApprovalCount item={item} />,
       },
       {
         title: t("reviews.col.age"),
@@ -122,7 +128,7 @@ export function ReviewQueuePage() {
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
-      <Table<ReviewItem>
+      <Table<ReviewWithApprovals>
         rowKey="id"
         columns={columns}
         dataSource={items}
