@@ -7,6 +7,9 @@ import { AuditLogPage } from "./audit/audit-log-page";
 import { CustomerDetailPage } from "./customers/customer-detail-page";
 import { CustomerLookupPage } from "./customers/customer-lookup-page";
 import { ConsoleLayout, useSections } from "./layout/console-layout";
+import { LedgerAccountPage } from "./ledger/ledger-account-page";
+import { LedgerAccountsPage } from "./ledger/ledger-accounts-page";
+import { LedgerTransferPage } from "./ledger/ledger-transfer-page";
 import { LoginPage } from "./login/login-page";
 import { PageTitle } from "./page-title";
 import type { ConsolePermission } from "./permissions";
@@ -118,6 +121,30 @@ function ConsoleRoutes() {
         element={
           <Allowed permission="staff:manage">
             <StaffPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/ledger"
+        element={
+          <Allowed permission="ledger:read">
+            <LedgerAccountsPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/ledger/accounts/:id"
+        element={
+          <Allowed permission="ledger:read">
+            <LedgerAccountPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/ledger/transfers/:id"
+        element={
+          <Allowed permission="ledger:read">
+            <LedgerTransferPage />
           </Allowed>
         }
       />

@@ -15,6 +15,7 @@ export function useSections(): ConsoleSection[] {
   const all: ConsoleSection[] = [
     { path: "/reviews", permission: "reviews:read", label: t("nav.reviews") },
     { path: "/customers", permission: "customers:read", label: t("nav.customers") },
+    { path: "/ledger", permission: "ledger:read", label: t("nav.ledger") },
     { path: "/audit", permission: "audit:read", label: t("nav.audit") },
     { path: "/staff", permission: "staff:manage", label: t("nav.staff") },
   ];

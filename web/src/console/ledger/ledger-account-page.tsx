@@ -1,0 +1,171 @@
+// One ledger account: balances, open holds and entries (newest first, more on demand); the read
+// is audited. Staff who may adjust the ledger can propose a manual adjustment here.
+import { Alert, Button, Descriptions, Spin, Table, type TableColumnsType } from "antd";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useParams } from "react-router-dom";
+import { get } from "../../common/api";
+import { AdjustmentForm } from "../adjustments/adjustment-form";
+import { formatTime } from "../labels";
+import { PageTitle, TableCaption } from "../page-title";
+import { useMe } from "../session";
+import { useErrorText } from "../use-error-text";
+import {
+  accountKindLabel,
+  accountName,
+  formatMoney,
+  holdStatusLabel,
+  type LedgerAccount,
+  type LedgerAccountDetail,
+  type LedgerEntry,
+  type LedgerHold,
+  transferTypeLabel,
+} from "./ledger-types";
+
+export function LedgerAccountPage() {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const { permissions } = useMe();
+  const { id = "" } = useParams();
+  const [account, setAccount] = useState<LedgerAccount | null>(null);
+  const [holds, setHolds] = useState<LedgerHold[]>([]);
+  const [entries, setEntries] = useState<LedgerEntry[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(
+    (cursor: string | null) => {
+      setLoading(true);
+      setError(null);
+      const search = new URLSearchParams({ limit: "20", ...(cursor ? { cursor } : {}) });
+      return get<LedgerAccountDetail>(`/api/v1/console/ledger/accounts/${encodeURIComponent(id)}?${search}`)
+        .then((res) => {
+          setAccount(res.account);
+          setHolds(res.holds);
+          setEntries((prev) => (cursor ? [...prev, ...res.entries] : res.entries));
+          setNextCursor(res.nextCursor);
+        })
+        .catch((err: unknown) => setError(errorText(err)))
+        .finally(() => setLoading(false));
+    },
+    [id, errorText],
+  );
+
+  useEffect(() => {
+    setAccount(null);
+    setEntries([]);
+    void load(null);
+  }, [load]);
+
+  const currency = account?.currency ?? "CNY";
+  const entryColumns: TableColumnsType<LedgerEntry> = [
+    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
+    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
+    {
+      title: t("ledger.col.amount"),
+      dataIndex: "amount",
+      align: "right",
+      render: (v: number) => formatMoney(v, currency),
+    },
+    {
+      title: t("ledger.col.balanceAfter"),
+      dataIndex: "balanceAfter",
+      align: "right",
+      render: (v: number) => formatMoney(v, currency),
+    },
+    {
+      title: t("ledger.col.counterparty"),
+      dataIndex: "counterpartyAccountId",
+      render: (v: string) => <Link to={`/ledger/accounts/${encodeURIComponent(v)}`}>{v.slice(0, 8)}</Link>,
+    },
+    {
+      title: t("ledger.col.transfer"),
+      dataIndex: "transferId",
+      render: (v: string) => (
+        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
+      ),
+    },
+  ];
+  const holdColumns: TableColumnsType<LedgerHold> = [
+    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
+    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
+    {
+      title: t("ledger.col.amount"),
+      dataIndex: "amount",
+      align: "right",
+      render: (v: number, h) => formatMoney(v, h.currency),
+    },
+    { title: t("ledger.col.status"), dataIndex: "status", render: (v: string) => holdStatusLabel(t, v) },
+    { title: t("ledger.col.expiresAt"), dataIndex: "expiresAt", render: (v: string | null) => formatTime(v) },
+    {
+      title: t("ledger.col.transfer"),
+      dataIndex: "id",
+      render: (v: string) => (
+        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
+      ),
+    },
+  ];
+
+  return (
+    <>
+      <PageTitle extra={<Link to="/ledger">{t("ledger.backToAccounts")}</Link>}>
+        {account ? t("ledger.accountTitleNamed", { name: accountName(account) }) : t("ledger.accountTitle")}
+      </PageTitle>
+      <Alert type="info" showIcon title={t("ledger.auditNotice")} style={{ marginBottom: 16 }} />
+      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
+      {!account && !error && <Spin />}
+      {account && (
+        <>
+          <Descriptions bordered size="small" column={2} title={t("ledger.summary")}>
+            <Descriptions.Item label={t("ledger.col.kind")}>
+              {accountKindLabel(t, account.kind)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.owner")}>{accountName(account)}</Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.balance")}>
+              {formatMoney(account.balance, account.currency)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.available")}>
+              {formatMoney(account.available, account.currency)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.pendingDebits")}>
+              {formatMoney(account.pendingDebits, account.currency)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.pendingCredits")}>
+              {formatMoney(account.pendingCredits, account.currency)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.accountId")}>{account.id}</Descriptions.Item>
+            <Descriptions.Item label={t("ledger.col.createdAt")}>
+              {formatTime(account.createdAt)}
+            </Descriptions.Item>
+          </Descriptions>
+          {permissions.has("ledger:adjust") && account.kind === "customer" && (
+            <AdjustmentForm accountId={account.id} currency={account.currency} />
+          )}
+          <Table<LedgerHold>
+            style={{ marginTop: 24 }}
+            rowKey="id"
+            columns={holdColumns}
+            dataSource={holds}
+            pagination={false}
+            caption={<TableCaption>{t("ledger.holdsCaption")}</TableCaption>}
+          />
+          <Table<LedgerEntry>
+            style={{ marginTop: 24 }}
+            rowKey="id"
+            columns={entryColumns}
+            dataSource={entries}
+            loading={loading}
+            pagination={false}
+            caption={<TableCaption>{t("ledger.entriesCaption")}</TableCaption>}
+          />
+          {nextCursor && (
+            <Button style={{ marginTop: 16 }} onClick={() => void load(nextCursor)} loading={loading}>
+              {t("ledger.more")}
+            </Button>
+          )}
+        </>
+      )}
+    </>
+  );
+}
