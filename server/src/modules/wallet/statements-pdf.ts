@@ -1,17 +1,10 @@
 // Lays a monthly statement out as an A4 PDF. Chinese needs a CJK font: Noto Sans SC (SIL Open
 // Font License 1.1) from the @fontsource/noto-sans-sc npm package, read from node_modules — never
 // fetched at run time. pdfkit embeds only the glyphs used (a subset), so files stay small.
-import { createRequire } from "node:module";
 import PDFDocument from "pdfkit";
 import { chinaDate, chinaDateTime, directionLabel, type ExportLanguage, typeLabel } from "./exports.js";
 import type { Statement } from "./statements.js";
-
-const require = createRequire(import.meta.url);
-
-/** The "chinese-simplified" subset of Noto Sans SC, regular weight: about 8,000 glyphs (GB 2312 and more). */
-export const STATEMENT_FONT_PATH = require.resolve(
-  "@fontsource/noto-sans-sc/files/noto-sans-sc-chinese-simplified-400-normal.woff",
-);
+import { statementFont } from "./statements-font.js";
 
 /** ¥1,234.56: what a person reads on paper. */
 export function yuanGrouped(fen: bigint): string {
@@ -82,14 +75,14 @@ export function renderStatementPdf(s: Statement): Promise<Buffer> {
     size: "A4",
     margin: MARGIN,
     bufferPages: true,
-    // The CJK font from the start, so no standard font is ever embedded.
-    font: STATEMENT_FONT_PATH,
     info: {
       Title: `${l.title} ${s.month}`,
       Author: "OpenCounter",
       CreationDate: s.generatedAt,
     },
   });
+
+  doc.font(statementFont());
 
   const done = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -119,7 +112,7 @@ export function renderStatementPdf(s: Statement): Promise<Buffer> {
   ];
   for (const [label, value] of info) {
     const y = doc.y;
-    doc.text(`${label}：`, left, y, { width: 130, lineBreak: false });
+    doc.text(`${label}${s.language === "en" ? ":" : "："}`, left, y, { width: 130, lineBreak: false });
     doc.text(value, left + 130, y, { width: width - 130 });
   }
   doc.moveDown(0.3);
@@ -144,8 +137,10 @@ export function renderStatementPdf(s: Statement): Promise<Buffer> {
     cells.forEach((cell, i) => {
       const w = WIDTHS[i] ?? 60;
       const numeric = i === 3 || i === 4;
-      doc.text(cell, x + 2, y, {
-        width: w - 4,
+      // The memo keeps a gap from the amounts beside it.
+      const pad = i === 5 ? 12 : 2;
+      doc.text(cell, x + pad, y, {
+        width: w - pad - 2,
         height: ROW_HEIGHT,
         lineBreak: false,
         ellipsis: true,

@@ -61,7 +61,12 @@ function nextMonth(m: StatementMonth): StatementMonth {
  * The statement for one China-time month. A month that has not begun is refused; a month
  * before the account existed is a statement with zero balances and no activity.
  */
-export async function buildStatement(ctx: AppContext, userId: string, monthText: string): Promise<Statement> {
+export async function buildStatement(
+  ctx: AppContext,
+  userId: string,
+  monthText: string,
+  bounds: { maxRows: number } = { maxRows: STATEMENT_MAX_ROWS },
+): Promise<Statement> {
   const month = parseStatementMonth(monthText);
   const periodStart = chinaMonthStart(month);
   const periodEnd = chinaMonthStart(nextMonth(month));
@@ -80,13 +85,13 @@ export async function buildStatement(ctx: AppContext, userId: string, monthText:
   const account = (await listCustomerAccounts(ctx.db, userId)).find((a) => a.currency.trim() === "CNY");
   const accountIds = account ? [account.id] : [];
   const rows = await countTransactionEntries(ctx.db, accountIds, { from: periodStart, to: periodEnd });
-  if (rows > STATEMENT_MAX_ROWS) {
+  if (rows > bounds.maxRows) {
     throw new DomainError("validation_failed", {
-      detail: `This month has ${rows} transactions, more than a statement shows (${STATEMENT_MAX_ROWS}); export it as CSV instead`,
+      detail: `This month has ${rows} transactions, more than a statement shows (${bounds.maxRows}); export it as CSV instead`,
       field: "month",
       reason: "too_many_rows",
       rows,
-      maxRows: STATEMENT_MAX_ROWS,
+      maxRows: bounds.maxRows,
     });
   }
 
