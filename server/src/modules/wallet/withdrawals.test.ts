@@ -395,6 +395,32 @@ describe("a withdrawal that needs review", () => {
   });
 });
 
+describe("a review that times out while a reviewer approves", () => {
+  it("ends one way only: approved and paid, or rejected and released", async () => {
+    const c = await customerWithCard(300_000n);
+    const id = (await withdraw(c, 250_000)).json().id as string;
+    const reviewId = await reviewItemFor(id);
+    t.clock.advance(REVIEW_TIMEOUT_MS + 60_000);
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    c.client = await logIn(t, c.user.id);
+    const [approved] = await Promise.all([
+      reviewer.client.post(`/api/v1/console/reviews/${reviewId}/approve`, {}),
+      rejectStaleWithdrawals(t.ctx),
+    ]);
+    await bankSettles();
+    const w = await statusOf(c, id);
+    if (approved.statusCode === 200) {
+      expect(w.status).toBe("succeeded");
+      expect(await availableOf(c)).toBe(300_000 - 250_250);
+    } else {
+      expect(approved.json().code).toBe("review_already_decided");
+      expect(w).toMatchObject({ status: "rejected", failureReason: "审核超时" });
+      expect(await availableOf(c)).toBe(300_000);
+    }
+    expect(await verifyLedger(t.db)).toMatchObject({ ok: true });
+  });
+});
+
 describe("proving it is the customer", () => {
   it("refuses a wrong payment password and a wrong code, and holds nothing", async () => {
     const c = await customerWithCard(50_000n);

@@ -584,18 +584,21 @@ export async function rejectStaleWithdrawals(ctx: Deps, opts: { limit?: number }
   let rejected = 0;
   for (const w of await listUnderReviewBefore(ctx.db, before, opts.limit ?? 200)) {
     const done = await ctx.db.transaction().execute(async (tx) => {
-      const locked = await findWithdrawal(tx, w.id, { forUpdate: true });
-      if (locked?.status !== "under_review") return false;
-      await rejectWithdrawal(tx, ctx, w.id, {
-        actor: { id: null, kind: "system" },
-        reason: "审核超时",
-      });
-      if (locked.review_item_id) {
-        await cancelReviewItem(tx, locked.review_item_id, {
-          reason: "review timed out",
-          at: ctx.clock.now(),
-        });
+      // The review item first, then the withdrawal: the order a reviewer's decision locks them
+      // in, so the job and a late reviewer queue rather than deadlock. Whoever comes second
+      // finds the item decided.
+      const now = ctx.clock.now();
+      if (
+        w.review_item_id &&
+        !(await cancelReviewItem(tx, w.review_item_id, { reason: "review timed out", at: now }))
+      ) {
+        return false;
       }
+      const locked = await findWithdrawal(tx, w.id, { forUpdate: true });
+      if (locked?.status !== "under_review") {
+        throw new Error(`withdrawal ${w.id} is ${locked?.status} while its review was pending`);
+      }
+      await rejectWithdrawal(tx, ctx, w.id, { actor: { id: null, kind: "system" }, reason: "审核超时" });
       return true;
     });
     if (done) rejected += 1;
