@@ -16,6 +16,13 @@ export function createDb(url: string, max = 20): { db: Db; pool: pg.Pool } {
   // An idle connection dropped by the server (restart, shutdown) must not crash the process;
   // the pool replaces it on next use.
   pool.on("error", () => {});
+  // The pool listens only to idle clients. A checked-out client (inside a transaction, between
+  // its statements) whose server dies emits "error" with no listener, which would end the whole
+  // process. Swallow it here: the client's next query fails, the transaction rolls back, and the
+  // pool drops the broken client on release.
+  pool.on("connect", (client) => {
+    client.on("error", () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool };
 }
