@@ -13,6 +13,7 @@ import { LedgerTransferPage } from "./ledger/ledger-transfer-page";
 import { LoginPage } from "./login/login-page";
 import { PageTitle } from "./page-title";
 import type { ConsolePermission } from "./permissions";
+import { ReconciliationRunPage, ReconciliationRunsPage } from "./reconciliation/reconciliation-pages";
 import { ReviewQueuePage } from "./reviews/review-queue-page";
 import { useMe, useSession } from "./session";
 import { StaffPage } from "./staff/staff-page";
@@ -145,6 +146,22 @@ function ConsoleRoutes() {
         element={
           <Allowed permission="ledger:read">
             <LedgerTransferPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/reconciliation"
+        element={
+          <Allowed permission="reconciliation:manage">
+            <ReconciliationRunsPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/reconciliation/:id"
+        element={
+          <Allowed permission="reconciliation:manage">
+            <ReconciliationRunPage />
           </Allowed>
         }
       />

@@ -18,6 +18,7 @@ export function useSections(): ConsoleSection[] {
     { path: "/ledger", permission: "ledger:read", label: t("nav.ledger") },
     { path: "/audit", permission: "audit:read", label: t("nav.audit") },
     { path: "/staff", permission: "staff:manage", label: t("nav.staff") },
+    { path: "/reconciliation", permission: "reconciliation:manage", label: t("nav.reconciliation") },
   ];
   return all.filter((s) => permissions.has(s.permission));
 }
