@@ -57,6 +57,8 @@ export type WithdrawalQuote = {
   total: number;
   currency: string;
   reviewRequired: boolean;
+  /** Different staff who must approve (2 above the second threshold). */
+  approvalsRequired?: number;
 };
 
 export type Merchant = { id: string; name: string; category: string };

@@ -136,7 +136,13 @@ export function WithdrawPage() {
               <dt>{t("wallet.total")}</dt>
               <dd>{formatYuan(quote.total, quote.currency)}</dd>
               <dt>{t("wallet.review")}</dt>
-              <dd>{quote.reviewRequired ? t("wallet.reviewRequired") : t("wallet.reviewNotRequired")}</dd>
+              <dd>
+                {!quote.reviewRequired
+                  ? t("wallet.reviewNotRequired")
+                  : (quote.approvalsRequired ?? 1) > 1
+                    ? t("wallet.reviewRequiredTwo")
+                    : t("wallet.reviewRequired")}
+              </dd>
             </dl>
           </section>
         ) : null}
