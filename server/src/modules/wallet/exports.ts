@@ -317,6 +317,8 @@ function xlsxStream(lang: ExportLanguage, pages: AsyncIterable<WalletTransaction
 
   const write = async () => {
     for await (const page of pages) {
+      // The client went away: stop reading pages nobody will receive.
+      if (out.destroyed) return;
       for (const t of page) {
         const fenAmount = signed(t);
         // Typed cells: numbers and dates, so nothing here is ever read as a formula; memo
