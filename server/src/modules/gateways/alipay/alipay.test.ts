@@ -253,3 +253,30 @@ describe("top-ups through Alipay (local stand-in)", () => {
     expect(() => parseBill("hello\n")).toThrow();
   });
 });
+
+describe("without ALIPAY_* configured", () => {
+  it("refuses the alipay method and Alipay notifications, and opens nothing", async () => {
+    const bare = await createTestApp();
+    try {
+      const { user, client } = await createCustomer(bare);
+      const res = await client.post(
+        "/api/v1/wallet/topups",
+        { amount: 100, currency: "CNY", method: "alipay" },
+        { headers: { "idempotency-key": "alipay-unconfigured" } },
+      );
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ code: "not_available" });
+      const rows = await bare.db.selectFrom("topups").select("id").where("user_id", "=", user.id).execute();
+      expect(rows).toEqual([]);
+      const notify = await bare.app.inject({
+        method: "POST",
+        url: NOTIFY_PATH,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: "out_trade_no=x&trade_status=TRADE_SUCCESS",
+      });
+      expect({ status: notify.statusCode, body: notify.body }).toEqual({ status: 503, body: "fail" });
+    } finally {
+      await bare.close();
+    }
+  });
+});
