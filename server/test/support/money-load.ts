@@ -146,6 +146,7 @@ export class MoneyLoad {
   /** Lost answers while no outage was announced: in a healthy system there are none. */
   readonly lostWhileUp: Answer[] = [];
   lostInOutage = 0;
+  private pending = 0;
   private up = true;
   private waiters: Array<() => void> = [];
   private stopping = false;
@@ -166,6 +167,11 @@ export class MoneyLoad {
   recovered(): void {
     this.up = true;
     for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Requests sent and not yet answered. */
+  inFlight(): number {
+    return this.pending;
   }
 
   /** 201s and credited top-ups the clients have seen so far. */
@@ -379,6 +385,7 @@ export class MoneyLoad {
   }
 
   private async try(send: () => Promise<Reply>, sentAt = Date.now()): Promise<Answer> {
+    this.pending += 1;
     try {
       return classify(await send(), sentAt);
     } catch (err) {
@@ -389,6 +396,8 @@ export class MoneyLoad {
         sentAt,
         at: Date.now(),
       };
+    } finally {
+      this.pending -= 1;
     }
   }
 
