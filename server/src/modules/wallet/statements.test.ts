@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { openAccount, postTransfer } from "../ledger/index.js";
 import { buildStatement } from "./statements.js";
+import { STATEMENT_FONT_PATH, statementFont, woffToSfnt } from "./statements-font.js";
 import { type Customer, fund, fundedCustomer } from "./test-support.js";
 
 let t: TestApp;
@@ -197,5 +199,25 @@ describe("monthly statement", () => {
       code: "validation_failed",
       details: { reason: "too_many_rows", rows: 1 },
     });
+  });
+});
+
+describe("statement font", () => {
+  it("unwraps the packaged WOFF into the OpenType font inside it, table for table", () => {
+    const woff = readFileSync(STATEMENT_FONT_PATH);
+    const font = statementFont();
+    // Same flavour (version tag) and the same number of tables, now uncompressed and larger.
+    expect(font.readUInt32BE(0)).toBe(woff.readUInt32BE(4));
+    expect(font.readUInt16BE(4)).toBe(woff.readUInt16BE(12));
+    expect(font.length).toBe(woff.readUInt32BE(16));
+    const tags = Array.from({ length: font.readUInt16BE(4) }, (_, i) =>
+      font.toString("latin1", 12 + i * 16, 16 + i * 16),
+    );
+    expect(tags).toContain("glyf");
+    expect(tags).toContain("cmap");
+  });
+
+  it("refuses a file that is not WOFF", () => {
+    expect(() => woffToSfnt(Buffer.from("%PDF-1.7 not a font"))).toThrow("not a WOFF font");
   });
 });

@@ -11,7 +11,7 @@ import { renderStatementPdf } from "./statements-pdf.js";
 import { listCustomerAccounts } from "./store.js";
 
 /** A month with more rows than this is a job for the CSV export, not a PDF of hundreds of pages. */
-export const STATEMENT_MAX_ROWS = 10_000;
+export const STATEMENT_MAX_ROWS = 5_000;
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
