@@ -8,25 +8,26 @@ export type CounterRow = { user_id: string; counter: string; period_start: Date;
 
 /**
  * Locks the counters, creating the missing ones, in the order given (the caller sorts them:
- * every caller takes locks in the same order, so two batches cannot deadlock on them).
+ * every caller takes locks in the same order, so two batches cannot deadlock on them), and
+ * returns their figures.
  *
- * One statement: `insert … on conflict do update … where false` inserts what is missing and
- * locks what exists without writing it (PostgreSQL locks every conflicting row it considered).
- * Rows are processed in the VALUES order, so the locks are taken in that order.
+ * One statement, one round trip: `insert … on conflict do update` inserts what is missing and
+ * locks what exists, processing rows in the VALUES order, so the locks are taken in that order.
+ * The no-op update (a HOT update: no indexed column changes, and the table leaves room) is what
+ * makes RETURNING give the latest committed figures of an existing row once its lock is held.
  */
 export async function lockCounters(tx: Tx, keys: CounterKey[]): Promise<CounterRow[]> {
   if (keys.length === 0) return [];
   const values = sql.join(
     keys.map((k) => sql`(${k.userId}::uuid, ${k.counter}, ${k.periodStart}::timestamptz, 0::bigint)`),
   );
-  await sql`
+  const result = await sql<CounterRow>`
     insert into limit_usage (user_id, counter, period_start, used)
     values ${values}
-    on conflict (user_id, counter) do update set used = limit_usage.used where false
+    on conflict (user_id, counter) do update set used = limit_usage.used
+    returning user_id, counter, period_start, used
   `.execute(tx);
-  // Read after locking: under READ COMMITTED this statement sees the latest committed figures,
-  // and nobody can change them until this transaction ends.
-  return readCounters(tx, keys);
+  return result.rows;
 }
 
 /** The counters' stored figures (not locked); a counter never used is absent. */
