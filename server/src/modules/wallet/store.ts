@@ -111,20 +111,3 @@ export function listTransactionRows(
   if (f.transferId) q = q.where("e.transfer_id", "=", f.transferId);
   return q.execute();
 }
-
-/**
- * What `accountId` has sent in customer-to-customer transfers at or after `since`; read from
- * its entries, so the (account_id, created_at) index bounds the scan to that day.
- */
-export async function sumTransfersOut(db: Executor, accountId: string, since: Date): Promise<bigint> {
-  const row = await db
-    .selectFrom("ledger_entries as e")
-    .innerJoin("ledger_transfers as t", "t.id", "e.transfer_id")
-    .select(sql<string>`coalesce(sum(-e.amount), 0)`.as("total"))
-    .where("e.account_id", "=", accountId)
-    .where("e.created_at", ">=", since)
-    .where("e.amount", "<", 0n)
-    .where("t.type", "=", "transfer")
-    .executeTakeFirstOrThrow();
-  return BigInt(row.total);
-}
