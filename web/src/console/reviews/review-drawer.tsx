@@ -148,9 +148,11 @@ export function ReviewDrawer({
             <Descriptions.Item label={t("reviews.col.status")}>
               <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
             </Descriptions.Item>
-            <Descriptions.Item label={t("reviews.approvalsCol")}>
-              <ApprovalCount item={item} />
-            </Descriptions.Item>
+            {approvalsOf(item).required > 1 && (
+              <Descriptions.Item label={t("reviews.approvalsCol")}>
+                <ApprovalCount item={item} />
+              </Descriptions.Item>
+            )}
             <Descriptions.Item label={t("reviews.submittedAt")}>
               {formatTime(item.createdAt)}
             </Descriptions.Item>
@@ -166,7 +168,7 @@ export function ReviewDrawer({
               </>
             )}
           </Descriptions>
-          {approvals && approvals.by.length > 0 && (
+          {approvals && approvals.required > 1 && approvals.by.length > 0 && (
             <>
               <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
                 {t("reviews.approvalsTitle")}
