@@ -18,6 +18,7 @@ import {
 import type { AppContext } from "./context.js";
 import { DomainError } from "./http/errors.js";
 import { guardPlugin } from "./http/guard.js";
+import websocket from "@fastify/websocket";
 import { opsRoutes } from "./http/ops-routes.js";
 import { problemPlugin } from "./http/problem-plugin.js";
 import { backofficeRoutes } from "./modules/backoffice/index.js";
@@ -31,9 +32,11 @@ import { notifyRoutes } from "./modules/notify/routes.js";
 import { reconciliationRoutes } from "./modules/reconciliation/index.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
+import { chatRoutes } from "./modules/support/chat-routes.js";
 import { helpRoutes } from "./modules/support/index.js";
 import { exportRoutes } from "./modules/wallet/exports-routes.js";
 import { limitRoutes } from "./modules/wallet/limits-routes.js";
+import { paymentRoutes } from "./modules/wallet/payments-routes.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { topupRoutes } from "./modules/wallet/topups-routes.js";
 import { withdrawalRoutes } from "./modules/wallet/withdrawals-routes.js";
@@ -139,6 +142,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
+  // Before the guard: its hooks must see every upgrade request, so that a refused one (401,
+  // 403) has its socket closed rather than left open.
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
   await app.register(guardPlugin, ctx);
   await app.register(opsRoutes, ctx);
   await app.register(identityRoutes, ctx);
@@ -148,10 +154,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(backofficeRoutes, ctx);
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
+  await app.register(chatRoutes, ctx);
   await app.register(walletRoutes, ctx);
   await app.register(limitRoutes, ctx);
   await app.register(topupRoutes, ctx);
   await app.register(withdrawalRoutes, ctx);
+  await app.register(paymentRoutes, ctx);
   await app.register(exportRoutes, ctx);
   await app.register(gatewayRoutes, ctx);
   await app.register(alipayGatewayRoutes, ctx);

@@ -77,6 +77,31 @@ export async function createTestApp(
   };
 }
 
+/**
+ * A second server on the same database, with its own pool and event bus: what another server
+ * process behind the load balancer would be. Shares the first app's clock and configuration.
+ */
+export async function createPeerApp(
+  t: TestApp,
+): Promise<{ app: FastifyInstance; ctx: AppContext; close(): Promise<void> }> {
+  const { db } = createDb(t.databaseUrl, 5);
+  const notifier = createNotifier({ db, smtpUrl: t.ctx.config.smtpUrl, log: silentLogger() });
+  const events = createEventBus({ databaseUrl: t.databaseUrl });
+  const ctx: AppContext = { ...t.ctx, db, notifier, events, audit: createAuditTrail(db, t.clock) };
+  const app = await buildApp(ctx, { logger: false });
+  await app.ready();
+  return {
+    app,
+    ctx,
+    close: async () => {
+      await app.close();
+      await events.close();
+      await notifier.close();
+      await db.destroy();
+    },
+  };
+}
+
 function silentLogger() {
   const noop = () => {};
   const log = {

@@ -363,6 +363,18 @@ export type TopupsTable = {
 
 export type SandboxPaymentStatus = "created" | "paid" | "failed";
 
+export type MerchantCategory = "shop" | "phone_topup" | "utility";
+
+export type MerchantsTable = {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  category: MerchantCategory;
+  status: ColumnType<"active" | "disabled", "active" | "disabled" | undefined, "active" | "disabled">;
+  account_id: string;
+  created_at: CreatedAt;
+};
+
 export type SandboxGatewayPaymentsTable = {
   id: Generated<string>;
   merchant_order_id: string;
@@ -463,6 +475,53 @@ export type MoneyNotificationCursorTable = {
   updated_at: Timestamp;
 };
 
+// --- support: live chat (0014) ---
+export type SupportConversationStatus = "bot" | "queued" | "assigned" | "closed";
+export type SupportChannel = "chat" | "email" | "phone";
+export type SupportConversationsTable = {
+  id: Generated<string>;
+  customer_id: string;
+  channel: ColumnType<SupportChannel, SupportChannel | undefined, SupportChannel>;
+  status: ColumnType<SupportConversationStatus, SupportConversationStatus | undefined, SupportConversationStatus>;
+  team: Generated<string>;
+  assigned_agent_id: string | null;
+  bot_unhelpful: Generated<number>;
+  handover_reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  queued_at: Date | null;
+  assigned_at: Date | null;
+  first_agent_reply_at: Date | null;
+  closed_at: Date | null;
+};
+export type SupportAuthorKind = "customer" | "agent" | "bot" | "system";
+export type SupportMessagesTable = {
+  id: Generated<bigint>;
+  conversation_id: string;
+  author_kind: SupportAuthorKind;
+  author_id: string | null;
+  client_id: string | null;
+  body: Generated<string>;
+  attachment_file_id: string | null;
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
+  helpful: boolean | null;
+  created_at: Generated<Date>;
+};
+export type SupportReadMarksTable = {
+  conversation_id: string;
+  reader_id: string;
+  delivered_up_to: Generated<bigint>;
+  read_up_to: Generated<bigint>;
+};
+export type SupportAgentStatus = "online" | "away" | "offline";
+export type SupportAgentsTable = {
+  agent_id: string;
+  status: ColumnType<SupportAgentStatus, SupportAgentStatus | undefined, SupportAgentStatus>;
+  teams: ColumnType<string[], string[] | undefined, string[]>;
+  max_chats: Generated<number>;
+  updated_at: Generated<Date>;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -493,10 +552,15 @@ export type Database = {
   help_search_df: HelpSearchDfTable;
   topups: TopupsTable;
   sandbox_gateway_payments: SandboxGatewayPaymentsTable;
+  merchants: MerchantsTable;
   sandbox_gateway_notifications: SandboxGatewayNotificationsTable;
   reconciliation_runs: ReconciliationRunsTable;
   reconciliation_matches: ReconciliationMatchesTable;
   reconciliation_exceptions: ReconciliationExceptionsTable;
   limit_usage: LimitUsageTable;
   limit_settings: LimitSettingsTable;
+  support_conversations: SupportConversationsTable;
+  support_messages: SupportMessagesTable;
+  support_read_marks: SupportReadMarksTable;
+  support_agents: SupportAgentsTable;
 };

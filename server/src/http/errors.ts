@@ -31,6 +31,7 @@ export const errorCatalog = {
   no_verified_destination: { status: 409, title: "No bound phone or verified email to send the code to" },
   review_already_decided: { status: 409, title: "This review item has already been decided" },
   idempotency_conflict: { status: 409, title: "The idempotency key was used with another request" },
+  conversation_closed: { status: 409, title: "This conversation has ended; start a new one" },
   hold_not_pending: { status: 409, title: "The hold has already been posted, voided or expired" },
   payload_too_large: { status: 413, title: "The request body is too large" },
   insufficient_funds: { status: 422, title: "The balance is not enough for this amount" },

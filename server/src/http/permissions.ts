@@ -31,13 +31,15 @@ export const permissions = [
   "ledger:adjust",
   /** See reconciliation runs and resolve their exceptions; start a run. */
   "reconciliation:manage",
+  /** Answer customers: chat inbox, conversations (account data only inside a consent). */
+  "support:handle",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
   customer: ["self", "customer"],
-  agent: ["self", "customers:read"],
-  supervisor: ["self", "customers:read", "audit:read", "ledger:read"],
+  agent: ["self", "customers:read", "support:handle"],
+  supervisor: ["self", "customers:read", "audit:read", "ledger:read", "support:handle"],
   reviewer: ["self", "reviews:read", "reviews:decide", "customers:read"],
   finance: [
     "self",

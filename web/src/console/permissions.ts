@@ -10,11 +10,12 @@ export type ConsolePermission =
   | "staff:manage"
   | "ledger:read"
   | "ledger:adjust"
-  | "reconciliation:manage";
+  | "reconciliation:manage"
+  | "support:handle";
 
 const grants: Record<StaffRole, readonly ConsolePermission[]> = {
-  agent: ["customers:read"],
-  supervisor: ["customers:read", "audit:read", "ledger:read"],
+  agent: ["customers:read", "support:handle"],
+  supervisor: ["customers:read", "audit:read", "ledger:read", "support:handle"],
   reviewer: ["reviews:read", "reviews:decide", "customers:read"],
   finance: [
     "reviews:read",

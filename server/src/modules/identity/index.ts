@@ -17,3 +17,4 @@ export {
   type SessionUser,
 } from "./sessions.js";
 export { verifySecondFactor, verifyTotp } from "./totp.js";
+export { readMultipartForm, storeChatImage } from "./uploads.js";

@@ -81,3 +81,18 @@ export async function storeProofFile(
   const id = await insertFile(db, { ownerUserId, contentType, data, sha256: sha256Hex(data), now });
   return { id, contentType };
 }
+
+/** A picture sent in a chat: PNG, JPEG or WebP by its bytes (no PDFs, no scripts as images). */
+export async function storeChatImage(
+  db: Executor,
+  ownerUserId: string,
+  data: Buffer,
+  now: Date,
+): Promise<{ id: string; contentType: ProofType }> {
+  const contentType = sniffProofType(data);
+  if (!contentType?.startsWith("image/")) {
+    throw new DomainError("unsupported_file", { detail: "Send a PNG, JPEG or WebP picture" });
+  }
+  const id = await insertFile(db, { ownerUserId, contentType, data, sha256: sha256Hex(data), now });
+  return { id, contentType };
+}
