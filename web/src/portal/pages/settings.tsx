@@ -120,9 +120,15 @@ function SubscriptionsSection() {
 
   const change = (topic: Topic, channel: Channel, on: boolean) => {
     setError("");
+    const before = subs;
+    // Shown at once; the server's answer (or the old state, on failure) replaces it.
+    setSubs((s) => (s ? { ...s, [topic]: { ...s[topic], [channel]: on } } : s));
     put<Subscriptions>("/api/v1/me/notification-subscriptions", { [topic]: { [channel]: on } })
       .then(setSubs)
-      .catch((err: unknown) => setError(errorText(t, err)));
+      .catch((err: unknown) => {
+        setSubs(before);
+        setError(errorText(t, err));
+      });
   };
 
   return (
