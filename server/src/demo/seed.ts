@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import * as OTPAuth from "otpauth";
 import type { AppContext } from "../context.js";
 import type { Executor } from "../db/database.js";
+import { seedDemoMerchants } from "../modules/wallet/payments.js";
 
 export const DEMO_CUSTOMER_PASSWORD = "Demo-Counter-2026";
 export const DEMO_STAFF_PASSWORD = "Staff-Counter-2026";
@@ -196,6 +197,8 @@ function saveLogins(dataDir: string, logins: DemoLogin[]): string {
 
 export async function seedDemoData(ctx: AppContext): Promise<{ lines: string[] }> {
   await createMissingAccounts(ctx);
+  // Shops and billers to pay from the wallet, including a 话费充值 phone top-up biller.
+  await seedDemoMerchants(ctx);
   const logins = await demoLogins(ctx);
   const file = saveLogins(ctx.config.dataDir, logins);
   return { lines: [...linesFor(logins), `(also in ${file})`] };

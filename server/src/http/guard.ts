@@ -5,9 +5,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AppContext } from "../context.js";
 import { randomToken } from "../crypto.js";
-import { type LoadedSession, loadSession, SESSION_COOKIE } from "../modules/identity/sessions.js";
+import { type LoadedSession, SESSION_COOKIE } from "../modules/identity/sessions.js";
 import { DomainError } from "./errors.js";
 import { type Permission, permissionsOf } from "./permissions.js";
+import { createSessionCache } from "./session-cache.js";
 
 export const CSRF_COOKIE = "oc_csrf";
 export const CSRF_HEADER = "x-csrf-token";
@@ -18,6 +19,11 @@ declare module "fastify" {
     permission?: Permission;
     /** Set false only for callers that authenticate by signature (gateway callbacks). */
     csrf?: boolean;
+    /**
+     * true on hot routes only (payments): the session may come from this process's cache,
+     * which revocations reach through NOTIFY (http/session-cache.ts). Other routes read it.
+     */
+    sessionCache?: boolean;
   }
   interface FastifyRequest {
     auth: LoadedSession | null;
@@ -56,6 +62,15 @@ export const guardPlugin = fp(async (app: FastifyInstance, ctx: AppContext) => {
   });
 
   app.decorateRequest("auth", null);
+  // Sessions are read once per TTL per process, and dropped at once when revoked (session-cache.ts).
+  const sessions = createSessionCache(ctx);
+  app.addHook("onClose", async () => sessions.close());
+  // A change to a session or user made by this process (logout, password change, a staff
+  // action on oneself) is dropped from the cache here at once, before its notification arrives.
+  app.addHook("onResponse", async (req) => {
+    if (!UNSAFE.has(req.method) || req.routeOptions.config?.sessionCache) return;
+    if (req.auth) sessions.forgetUser(req.auth.user.id);
+  });
 
   app.addHook("onRequest", async (req, reply) => {
     // Double-submit CSRF token: readable cookie, echoed in a header on unsafe requests.
@@ -69,10 +84,10 @@ export const guardPlugin = fp(async (app: FastifyInstance, ctx: AppContext) => {
       });
     }
 
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) req.auth = await loadSession(ctx.db, ctx.clock, token);
-
     const config = req.routeOptions.config;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.auth = await sessions.load(token, { cached: config?.sessionCache === true });
+
     const permission = config?.permission;
     if (!permission) return; // non-API routes (static files, health) carry no session rights
 

@@ -296,13 +296,16 @@ export async function postTransferBatch<C>(
         });
       }
       const allowed = candidates.filter((p) => !checked.has(p.index));
-      const lockedRows = await lockAccounts(
-        tx,
-        allowed.flatMap((p) => [p.debit, p.credit]),
-      );
+      const lockedRows =
+        allowed.length === 0
+          ? []
+          : await lockAccounts(
+              tx,
+              allowed.flatMap((p) => [p.debit, p.credit]),
+            );
       result = simulate(allowed, new Map(lockedRows.map((r) => [r.id, r])), new Map(), now);
       if (!hooks.check || result.refused.size === 0) {
-        if (hooks.check && candidates.length > 0) await sql`release savepoint ledger_batch_check`.execute(tx);
+        // (The savepoint stays until commit: releasing it would only cost a round trip.)
         for (const [i, err] of checked) excluded.set(i, err);
         for (const [i, err] of result.refused) excluded.set(i, err);
         break;
@@ -322,82 +325,78 @@ export async function postTransferBatch<C>(
     const plan = result.plan;
     if (plan.length === 0) return [];
 
-    // 5. Write. Sequence numbers and entry ids are drawn now, under the locks, and handed out
-    // in arrival order: per account, seq order is chain order and entry-id order is balance order.
-    const numbers = await sql<{ seqs: string[]; entry_ids: string[] }>`
-      select
-        array(select nextval('ledger_transfer_seq')::text from generate_series(1, ${plan.length}::int)) as seqs,
-        array(select nextval(pg_get_serial_sequence('ledger_entries', 'id'))::text
-              from generate_series(1, ${plan.length * 2}::int)) as entry_ids`.execute(tx);
-    const seqs = (numbers.rows[0]?.seqs ?? []).map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const entryIds = (numbers.rows[0]?.entry_ids ?? [])
-      .map(BigInt)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const rows: TransferRow[] = plan.map((x, i) => {
-      const req = x.p.item.request;
-      return {
-        id: x.p.id,
-        seq: seqs[i] as bigint,
-        idempotency_key: req.idempotencyKey,
-        request_hash: x.p.fingerprint,
-        type: req.type,
-        currency: req.currency,
-        amount: req.amount,
-        debit_account_id: x.p.debit,
-        credit_account_id: x.p.credit,
-        status: "posted",
-        expires_at: null,
-        hold_id: null,
-        reverses_transfer_id: null,
-        memo: req.memo ?? null,
-        metadata: req.metadata ?? {},
-        debit_prev_hash: x.debitPrev,
-        credit_prev_hash: x.creditPrev,
-        hash: x.hash,
-        created_at: now,
-      };
-    });
-    await sql`
-      insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
-        debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
-        hash, created_at)
-      select id, seq, key, rhash, type, currency, amount, debit, credit, 'posted', memo, metadata,
-        dprev, cprev, hash, ${now}::timestamptz
-      from unnest(
-        ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.seq.toString())}::bigint[],
-        ${rows.map((r) => r.idempotency_key)}::text[], ${rows.map((r) => r.request_hash)}::text[],
-        ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.currency)}::text[],
-        ${rows.map((r) => r.amount.toString())}::bigint[], ${rows.map((r) => r.debit_account_id)}::uuid[],
-        ${rows.map((r) => r.credit_account_id)}::uuid[], ${rows.map((r) => r.memo)}::text[],
-        ${rows.map((r) => JSON.stringify(r.metadata))}::jsonb[], ${rows.map((r) => r.debit_prev_hash)}::text[],
-        ${rows.map((r) => r.credit_prev_hash)}::text[], ${rows.map((r) => r.hash)}::text[]
-      ) as u(id, seq, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev, cprev, hash)`.execute(
-      tx,
-    );
+    // 5. Write everything in one statement. Sequence numbers and entry ids are drawn here, under
+    // the locks, in arrival order (rows reach nextval sorted by their ordinal): per account, seq
+    // order is chain order and entry-id order is balance order, as on the single path.
     const entries = plan.flatMap((x) => [
       { transfer: x.p.id, account: x.p.debit, amount: -x.p.item.request.amount, after: x.debitAfter },
       { transfer: x.p.id, account: x.p.credit, amount: x.p.item.request.amount, after: x.creditAfter },
     ]);
-    await sql`
-      insert into ledger_entries (id, transfer_id, account_id, amount, balance_after, created_at)
-      overriding system value
-      select id, transfer_id, account_id, amount, balance_after, ${now}::timestamptz
-      from unnest(
-        ${entryIds.map(String)}::bigint[], ${entries.map((e) => e.transfer)}::uuid[],
-        ${entries.map((e) => e.account)}::uuid[], ${entries.map((e) => e.amount.toString())}::bigint[],
-        ${entries.map((e) => e.after.toString())}::bigint[]
-      ) as u(id, transfer_id, account_id, amount, balance_after)`.execute(tx);
     // Each touched account once, however many transfers of the batch it took part in.
     const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
-    await sql`
-      update ledger_accounts a
-      set balance = u.balance, head_hash = u.head, version = a.version + u.touches
-      from unnest(
-        ${touched.map((s) => s.row.id)}::uuid[], ${touched.map((s) => s.balance.toString())}::bigint[],
-        ${touched.map((s) => s.head)}::text[], ${touched.map((s) => String(s.touches))}::bigint[]
-      ) as u(id, balance, head, touches)
-      where a.id = u.id`.execute(tx);
-
+    const req = (x: Planned<C>) => x.p.item.request;
+    const inserted = await sql<{ id: string; seq: bigint }>`
+      with t as (
+        insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
+          debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
+          hash, created_at)
+        select id, nextval('ledger_transfer_seq'), key, rhash, type, currency, amount, debit, credit,
+          'posted', memo, metadata, dprev, cprev, hash, ${now}::timestamptz
+        from unnest(
+          ${plan.map((x) => x.p.id)}::uuid[], ${plan.map((x) => req(x).idempotencyKey)}::text[],
+          ${plan.map((x) => x.p.fingerprint)}::text[], ${plan.map((x) => req(x).type)}::text[],
+          ${plan.map((x) => req(x).currency)}::text[], ${plan.map((x) => req(x).amount.toString())}::bigint[],
+          ${plan.map((x) => x.p.debit)}::uuid[], ${plan.map((x) => x.p.credit)}::uuid[],
+          ${plan.map((x) => req(x).memo ?? null)}::text[],
+          ${plan.map((x) => JSON.stringify(req(x).metadata ?? {}))}::jsonb[],
+          ${plan.map((x) => x.debitPrev)}::text[], ${plan.map((x) => x.creditPrev)}::text[],
+          ${plan.map((x) => x.hash)}::text[]
+        ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
+          cprev, hash, n)
+        order by n
+        returning id, seq
+      ),
+      e as (
+        insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
+        select transfer_id, account_id, amount, balance_after, ${now}::timestamptz
+        from unnest(
+          ${entries.map((e) => e.transfer)}::uuid[], ${entries.map((e) => e.account)}::uuid[],
+          ${entries.map((e) => e.amount.toString())}::bigint[], ${entries.map((e) => e.after.toString())}::bigint[]
+        ) with ordinality as u(transfer_id, account_id, amount, balance_after, n)
+        order by n
+      ),
+      a as (
+        update ledger_accounts a
+        set balance = u.balance, head_hash = u.head, version = a.version + u.touches
+        from unnest(
+          ${touched.map((s) => s.row.id)}::uuid[], ${touched.map((s) => s.balance.toString())}::bigint[],
+          ${touched.map((s) => s.head)}::text[], ${touched.map((s) => String(s.touches))}::bigint[]
+        ) as u(id, balance, head, touches)
+        where a.id = u.id
+      )
+      select id, seq from t`.execute(tx);
+    const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]));
+    const rows: TransferRow[] = plan.map((x) => ({
+      id: x.p.id,
+      seq: seqOf.get(x.p.id) as bigint,
+      idempotency_key: req(x).idempotencyKey,
+      request_hash: x.p.fingerprint,
+      type: req(x).type,
+      currency: req(x).currency,
+      amount: req(x).amount,
+      debit_account_id: x.p.debit,
+      credit_account_id: x.p.credit,
+      status: "posted",
+      expires_at: null,
+      hold_id: null,
+      reverses_transfer_id: null,
+      memo: req(x).memo ?? null,
+      metadata: req(x).metadata ?? {},
+      debit_prev_hash: x.debitPrev,
+      credit_prev_hash: x.creditPrev,
+      hash: x.hash,
+      created_at: now,
+    }));
     const done = plan.map((x, i) => ({ item: x.p.item, transfer: toTransfer(rows[i] as TransferRow) }));
     if (hooks.afterWrite) await hooks.afterWrite(tx, done, now);
     return plan.map((x, i) => ({ index: x.p.index, transfer: done[i]?.transfer as Transfer }));

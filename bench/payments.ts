@@ -1,0 +1,561 @@
+// Merchant payments through the HTTP API beside pgbench's TPC-B-like run on the same PostgreSQL,
+// in the same run. `npm run bench:payments`; docs/benchmarks.md explains every choice.
+//
+// 1. PostgreSQL: DATABASE_URL's server (fresh databases there, dropped after) or an embedded one.
+// 2. Baseline: `pgbench -i`, then `pgbench` TPC-B-like with as many clients as the app has
+//    database connections, for as long as our full-load phase.
+// 3. OpenCounter: 10,000 customers (rows written directly; balances through real top-up
+//    transfers in the ledger), 100 merchants; the real app in a child process; every customer
+//    logs in over HTTP (real sessions); then payments with an Idempotency-Key each, one merchant
+//    taking 20 % of them, password-free (小额免密) so argon2 stays off the payment path:
+//    closed loop at full load, then open loop at half the rate reached.
+// 4. ledger verification after the run, and ONE table.
+import { execFile, spawn } from "node:child_process";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { hash as argonHash } from "@node-rs/argon2";
+import { sql } from "kysely";
+import pg from "pg";
+import { systemClock } from "../server/src/clock.js";
+import { createDb, type Db } from "../server/src/db/database.js";
+import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
+import { migrateToLatest } from "../server/src/db/migrate.js";
+import { createSession, SESSION_COOKIE } from "../server/src/modules/identity/sessions.js";
+import {
+  getOrCreateSystemAccount,
+  postTransferBatch,
+  systemAccountCode,
+  verifyLedger,
+} from "../server/src/modules/ledger/index.js";
+import { createMerchant } from "../server/src/modules/wallet/payments.js";
+
+const run = promisify(execFile);
+const env = process.env;
+const CUSTOMERS = Number(env.BENCH_CUSTOMERS ?? 10_000);
+const MERCHANTS = 100;
+const HOT_SHARE = 0.2;
+/** Database connections: the app's pool, and pgbench's clients. */
+const DB_CLIENTS = Number(env.BENCH_DB_CLIENTS ?? 20);
+/** Payments in flight at once at full load (customers paying at the same moment). */
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 256);
+const SECONDS = Number(env.BENCH_SECONDS ?? 20);
+const HALF_SECONDS = Number(env.BENCH_HALF_SECONDS ?? 15);
+const WARMUP_SECONDS = 3;
+const PGBENCH_SCALE = Number(env.BENCH_PGBENCH_SCALE ?? DB_CLIENTS);
+const TOPUP = 100_00n; // ¥100 for every customer
+/**
+ * Customers who log in over HTTP; the rest get their session from createSession, the function
+ * the login route itself ends with. Every login appends to the audit log's single hash chain, so
+ * logins are serialised: 10,000 of them would take minutes. BENCH_LOGINS=10000 does them all.
+ */
+const LOGINS = Math.min(Number(env.BENCH_LOGINS ?? 1_000), CUSTOMERS);
+const LOGIN_PASSWORD = "Bench-Counter-2026";
+const RATIO_TARGET = 1.5;
+const P99_TARGET_MS = 25;
+
+// --- PostgreSQL ---
+
+async function openServer(): Promise<{ serverUrl: string; stop: () => Promise<void>; embedded: boolean }> {
+  if (env.DATABASE_URL) return { serverUrl: env.DATABASE_URL, stop: async () => {}, embedded: false };
+  const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
+  const pgServer = await startEmbeddedPostgres({
+    dir: path.join(dir, "pg"),
+    port: 56000 + Math.floor(Math.random() * 3000),
+    persistent: false,
+    database: "postgres",
+  });
+  return {
+    serverUrl: pgServer.url,
+    embedded: true,
+    stop: async () => {
+      await pgServer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** pgbench's own connection settings from a URL (it takes libpq environment variables). */
+function pgEnv(url: string): NodeJS.ProcessEnv {
+  const u = new URL(url);
+  return {
+    ...env,
+    PGHOST: u.hostname,
+    PGPORT: u.port || "5432",
+    PGUSER: decodeURIComponent(u.username || "postgres"),
+    ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}),
+    PGDATABASE: u.pathname.slice(1),
+  };
+}
+
+async function pgbench(url: string): Promise<number> {
+  const e = pgEnv(url);
+  await run("pgbench", ["-i", "-q", "-s", String(PGBENCH_SCALE)], { env: e, maxBuffer: 1 << 24 });
+  const { stdout } = await run(
+    "pgbench",
+    ["-c", String(DB_CLIENTS), "-j", "2", "-T", String(SECONDS), "-M", "prepared", "-n"],
+    { env: e, maxBuffer: 1 << 24 },
+  );
+  const m = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(
+    stdout,
+  );
+  if (!m?.[1]) throw new Error(`could not read pgbench's TPS:\n${stdout}`);
+  return Number(m[1]);
+}
+
+// --- seeding ---
+
+type Customer = { id: string; phone: string; cookie: string; ip: string };
+
+async function seed(db: Db): Promise<{ customers: Customer[]; merchants: string[] }> {
+  // Cheap argon2 parameters for the bench's own users only: 10,000 real logins at the
+  // production cost would take minutes, and payments here never verify a password.
+  const passwordHash = await argonHash(LOGIN_PASSWORD, { algorithm: 2, memoryCost: 1024, timeCost: 1 });
+  const rows = Array.from({ length: CUSTOMERS }, (_, i) => ({
+    kind: "customer" as const,
+    phone: `139${String(i).padStart(8, "0")}`,
+    name: `客户${i}`,
+    password_hash: passwordHash,
+    updated_at: new Date(),
+  }));
+  const customers: Customer[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const inserted = await db
+      .insertInto("users")
+      .values(rows.slice(i, i + 1000))
+      .returning(["id", "phone"])
+      .execute();
+    for (const r of inserted) {
+      const n = customers.length;
+      customers.push({
+        id: r.id,
+        phone: r.phone ?? "",
+        cookie: "",
+        ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+      });
+    }
+  }
+  await sql`
+    insert into ledger_accounts (owner_user_id, currency, kind)
+    select id, 'CNY', 'customer' from users where kind = 'customer'`.execute(db);
+  const accounts = await db
+    .selectFrom("ledger_accounts")
+    .select(["id"])
+    .where("kind", "=", "customer")
+    .execute();
+  // Balances arrive as real top-up transfers through the ledger (its batched path).
+  const gateway = await getOrCreateSystemAccount(
+    { db },
+    systemAccountCode("gateway_clearing", "CNY"),
+    "CNY",
+    "gateway_clearing",
+  );
+  for (let i = 0; i < accounts.length; i += 500) {
+    const outcomes = await postTransferBatch(
+      { db, clock: systemClock },
+      accounts.slice(i, i + 500).map((a) => ({
+        request: {
+          idempotencyKey: `bench-topup:${a.id}`,
+          type: "topup" as const,
+          debitAccountId: gateway.id,
+          creditAccountId: a.id,
+          amount: TOPUP,
+          currency: "CNY",
+        },
+        context: undefined,
+      })),
+    );
+    if (outcomes.some((o) => o === "retry" || !o.ok)) throw new Error("a bench top-up failed");
+  }
+  // 小额免密 switched on for everyone (¥10 a payment, ¥200 a day), as a customer does in the
+  // portal with the payment password (PUT /api/v1/wallet/password-free); set directly here.
+  await sql`
+    insert into limit_settings (user_id, password_free_enabled, password_free_per_payment, password_free_daily, updated_at)
+    select id, true, 1000, 20000, now() from users where kind = 'customer'`.execute(db);
+  const merchants: string[] = [];
+  for (let i = 0; i < MERCHANTS; i++) {
+    const m = await createMerchant({ db }, { code: `bench-${i}`, name: `商户${i}`, category: "shop" });
+    merchants.push(m.id);
+  }
+  return { customers, merchants };
+}
+
+// --- the app, in a child process ---
+
+async function startApp(databaseUrl: string): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = 40000 + randomInt(10000);
+  const child = spawn(
+    process.execPath,
+    [
+      ...(env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []),
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--serve",
+    ],
+    {
+      env: {
+        ...env,
+        NODE_ENV: "production",
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        SECRET_KEY: randomBytes(32).toString("hex"),
+        LOG_LEVEL: "warn",
+        // Each customer's own address arrives in X-Forwarded-For, as behind a real proxy:
+        // per-IP limits then apply per customer, not to the bench as a whole.
+        TRUST_PROXY: "true",
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
+    child.stdout?.on("data", (d: Buffer) => {
+      if (d.toString().includes("bench-app-ready")) resolve();
+    });
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+async function serve(): Promise<void> {
+  const [{ loadConfig }, { createContext }, { buildApp }] = await Promise.all([
+    import("../server/src/config.js"),
+    import("../server/src/runtime.js"),
+    import("../server/src/app.js"),
+  ]);
+  const config = loadConfig();
+  const { default: pino } = await import("pino");
+  const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
+  const app = await buildApp(ctx, { logger: false });
+  await app.listen({ port: config.port, host: "127.0.0.1" });
+  process.stdout.write("bench-app-ready\n");
+  process.on("SIGTERM", () => {
+    void app
+      .close()
+      .then(close)
+      .finally(() => process.exit(0));
+  });
+}
+
+// --- HTTP ---
+
+type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+function request(
+  agent: http.Agent,
+  port: number,
+  method: string,
+  urlPath: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<Reply> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: "127.0.0.1",
+        port,
+        method,
+        path: urlPath,
+        headers: {
+          ...headers,
+          ...(data ? { "content-type": "application/json", "content-length": Buffer.byteLength(data) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+const CSRF = "bench-csrf-token-0123456789";
+
+async function directSessions(db: Db, customers: Customer[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let c = customers[next++]; c; c = customers[next++]) {
+        const { token } = await createSession(db, systemClock, c.id, { ip: c.ip, userAgent: "bench" });
+        c.cookie = `${SESSION_COOKIE}=${token}; oc_csrf=${CSRF}`;
+      }
+    }),
+  );
+}
+
+async function logIn(agent: http.Agent, port: number, customers: Customer[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (;;) {
+        const c = customers[next++];
+        if (!c) return;
+        const r = await request(
+          agent,
+          port,
+          "POST",
+          "/api/v1/auth/login",
+          { login: c.phone, password: LOGIN_PASSWORD },
+          { cookie: `oc_csrf=${CSRF}`, "x-csrf-token": CSRF, "x-forwarded-for": c.ip },
+        );
+        const setCookie = (r.headers["set-cookie"] ?? []).find((s) => s.startsWith("oc_session="));
+        if (r.status !== 200 || !setCookie) throw new Error(`login failed: ${r.status} ${r.body}`);
+        c.cookie = `${setCookie.split(";")[0]}; oc_csrf=${CSRF}`;
+      }
+    }),
+  );
+}
+
+type Sample = { ms: number; status: number; code: string | null };
+
+function pay(agent: http.Agent, port: number, customers: Customer[], merchants: string[]): Promise<Sample> {
+  const c = customers[randomInt(customers.length)] as Customer;
+  const merchant = (
+    Math.random() < HOT_SHARE ? merchants[0] : merchants[1 + randomInt(merchants.length - 1)]
+  ) as string;
+  const started = performance.now();
+  return request(
+    agent,
+    port,
+    "POST",
+    "/api/v1/wallet/payments",
+    { merchantId: merchant, amount: 1 + randomInt(500), currency: "CNY" },
+    {
+      cookie: c.cookie,
+      "x-csrf-token": CSRF,
+      "x-forwarded-for": c.ip,
+      "idempotency-key": randomUUID(),
+    },
+  ).then(
+    (r) => ({
+      ms: performance.now() - started,
+      status: r.status,
+      code: r.status === 201 ? null : ((JSON.parse(r.body) as { code?: string }).code ?? String(r.status)),
+    }),
+    (err: Error) => ({ ms: performance.now() - started, status: 0, code: err.message }),
+  );
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+type Phase = { ok: number; failed: Map<string, number>; seconds: number; p50: number; p99: number };
+
+function summarise(samples: Sample[], seconds: number): Phase {
+  const failed = new Map<string, number>();
+  const times: number[] = [];
+  for (const s of samples) {
+    if (s.status === 201) times.push(s.ms);
+    else failed.set(s.code ?? "?", (failed.get(s.code ?? "?") ?? 0) + 1);
+  }
+  times.sort((a, b) => a - b);
+  return { ok: times.length, failed, seconds, p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
+}
+
+/** Closed loop: CONCURRENCY customers each paying again as soon as the last payment answered. */
+async function closedLoop(
+  agent: http.Agent,
+  port: number,
+  customers: Customer[],
+  merchants: string[],
+  seconds: number,
+) {
+  const samples: Sample[] = [];
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) samples.push(await pay(agent, port, customers, merchants));
+    }),
+  );
+  return summarise(samples, (performance.now() - started) / 1000);
+}
+
+/**
+ * Open loop at `rate` payments a second: each payment starts at its planned moment whether or
+ * not earlier ones have answered, and its latency counts from that moment (no coordinated omission).
+ */
+async function openLoop(
+  agent: http.Agent,
+  port: number,
+  customers: Customer[],
+  merchants: string[],
+  rate: number,
+  seconds: number,
+) {
+  const total = Math.floor(rate * seconds);
+  const started = performance.now();
+  const pending: Promise<Sample>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor(((now - started) / 1000) * rate) + 1);
+    for (; sent < due; sent++) {
+      const planned = started + (sent / rate) * 1000;
+      pending.push(
+        pay(agent, port, customers, merchants).then((s) => ({ ...s, ms: s.ms + (now - planned) })),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const samples = await Promise.all(pending);
+  return summarise(samples, (performance.now() - started) / 1000);
+}
+
+// --- the run ---
+
+async function main() {
+  const load0 = loadavg();
+  const t0 = performance.now();
+  const { serverUrl, stop, embedded } = await openServer();
+  const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
+  const pgbenchDb = `oc_bench_pgbench_${suffix}`;
+  const appDb = `oc_bench_payments_${suffix}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  let app: { port: number; stop: () => Promise<void> } | undefined;
+  let db: Db | undefined;
+  try {
+    const version = (await admin.query("show server_version")).rows[0].server_version as string;
+    const settings = await admin.query(
+      "select name, setting from pg_settings where name in ('fsync', 'synchronous_commit', 'shared_buffers', 'max_connections')",
+    );
+    const setting = new Map(settings.rows.map((r: { name: string; setting: string }) => [r.name, r.setting]));
+    await admin.query(`create database ${pgbenchDb}`);
+    await admin.query(`create database ${appDb}`);
+
+    console.log(`pgbench: scale ${PGBENCH_SCALE}, ${DB_CLIENTS} clients, ${SECONDS} s …`);
+    const tps = await pgbench(withDatabase(serverUrl, pgbenchDb));
+    await admin.query(`drop database if exists ${pgbenchDb} with (force)`);
+
+    const appUrl = withDatabase(serverUrl, appDb);
+    db = createDb(appUrl, 4).db;
+    await migrateToLatest(db);
+    const seedStart = performance.now();
+    const { customers, merchants } = await seed(db);
+    console.log(
+      `seeded ${customers.length} customers (¥${TOPUP / 100n} each by top-up transfers) and ${merchants.length} merchants in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+    );
+    app = await startApp(appUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 4 });
+    const loginStart = performance.now();
+    await logIn(agent, app.port, customers.slice(0, LOGINS));
+    console.log(
+      `${LOGINS} customers logged in over HTTP in ${((performance.now() - loginStart) / 1000).toFixed(1)} s; ` +
+        `${customers.length - LOGINS} sessions made with createSession`,
+    );
+    await directSessions(db, customers.slice(LOGINS));
+
+    await closedLoop(agent, app.port, customers, merchants, WARMUP_SECONDS);
+    console.log(`full load: ${CONCURRENCY} payments in flight, ${SECONDS} s …`);
+    const full = await closedLoop(agent, app.port, customers, merchants, SECONDS);
+    const throughput = full.ok / full.seconds;
+    const halfRate = throughput / 2;
+    console.log(`half load: open loop at ${halfRate.toFixed(0)} payments/s, ${HALF_SECONDS} s …`);
+    const half = await openLoop(agent, app.port, customers, merchants, halfRate, HALF_SECONDS);
+    agent.destroy();
+    await app.stop();
+    app = undefined;
+
+    const verification = await verifyLedger(db);
+    const payments = await sql<{
+      n: string;
+    }>`select count(*)::text as n from ledger_transfers where type = 'payment'`.execute(db);
+    const load1 = loadavg();
+    const ratio = throughput / tps;
+    const fmt = (n: number, d = 1) => n.toFixed(d);
+    const failures = (p: Phase) =>
+      p.failed.size === 0 ? "none" : [...p.failed].map(([code, n]) => `${code} ×${n}`).join(", ");
+    const rows: [string, string][] = [
+      [
+        "pgbench TPC-B-like TPS",
+        `${fmt(tps)}  (scale ${PGBENCH_SCALE}, ${DB_CLIENTS} clients, ${SECONDS} s)`,
+      ],
+      [
+        "OpenCounter payments/s (HTTP)",
+        `${fmt(throughput)}  (${CONCURRENCY} in flight, ${SECONDS} s, ${full.ok} payments)`,
+      ],
+      ["ratio (target ≥ 1.5)", `${fmt(ratio, 2)}  ${ratio >= RATIO_TARGET ? "met" : "NOT met"}`],
+      ["full load p50 / p99", `${fmt(full.p50)} ms / ${fmt(full.p99)} ms`],
+      [
+        `half load (${fmt(halfRate, 0)}/s open loop) p50 / p99`,
+        `${fmt(half.p50)} ms / ${fmt(half.p99)} ms  ${half.p99 <= P99_TARGET_MS ? "met" : "NOT met"} (target p99 ≤ ${P99_TARGET_MS} ms)`,
+      ],
+      ["failed requests full / half", `${failures(full)} / ${failures(half)}`],
+      [
+        "ledger verify after the run",
+        `${verification.ok ? "consistent" : `NOT consistent: ${verification.problems.slice(0, 3).join("; ")}`} (${payments.rows[0]?.n} payments in the ledger)`,
+      ],
+      [
+        "machine",
+        `${cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${load1.map((x) => x.toFixed(2)).join(" ")} after`,
+      ],
+      [
+        "PostgreSQL",
+        `${version}${embedded ? " (embedded)" : ""}, fsync ${setting.get("fsync")}, synchronous_commit ${setting.get("synchronous_commit")}`,
+      ],
+    ];
+    const w = Math.max(...rows.map(([k]) => k.length));
+    console.log("");
+    console.log(`| ${"measure".padEnd(w)} | value |`);
+    console.log(`| ${"-".repeat(w)} | ----- |`);
+    for (const [k, v] of rows) console.log(`| ${k.padEnd(w)} | ${v} |`);
+    console.log("");
+    console.log(
+      `customers pay password-free (小额免密), ¥0.01–¥5.00, ${CUSTOMERS} customers → ${MERCHANTS} merchants, one taking ${HOT_SHARE * 100} %; run took ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    );
+    if (!verification.ok) process.exitCode = 1;
+  } finally {
+    if (app) await app.stop();
+    await db?.destroy();
+    await admin.query(`drop database if exists ${pgbenchDb} with (force)`).catch(() => {});
+    await admin.query(`drop database if exists ${appDb} with (force)`).catch(() => {});
+    await admin.end();
+    await stop();
+  }
+}
+
+if (process.argv.includes("--serve")) {
+  serve().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

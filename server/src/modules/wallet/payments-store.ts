@@ -1,0 +1,63 @@
+// The SQL of merchant payments: merchants and their ledger accounts, and the payers' in-app notices.
+import { sql } from "kysely";
+import type { Executor } from "../../db/database.js";
+import type { MerchantCategory } from "../../db/schema.js";
+
+export type MerchantRow = {
+  id: string;
+  code: string;
+  name: string;
+  category: MerchantCategory;
+  status: "active" | "disabled";
+  account_id: string;
+};
+
+export function listActiveMerchants(db: Executor): Promise<MerchantRow[]> {
+  return db
+    .selectFrom("merchants")
+    .select(["id", "code", "name", "category", "status", "account_id"])
+    .where("status", "=", "active")
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
+}
+
+export function findMerchant(db: Executor, id: string): Promise<MerchantRow | undefined> {
+  return db
+    .selectFrom("merchants")
+    .select(["id", "code", "name", "category", "status", "account_id"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+}
+
+export function findMerchantByCode(db: Executor, code: string): Promise<MerchantRow | undefined> {
+  return db
+    .selectFrom("merchants")
+    .select(["id", "code", "name", "category", "status", "account_id"])
+    .where("code", "=", code)
+    .executeTakeFirst();
+}
+
+export async function insertMerchant(
+  db: Executor,
+  m: { code: string; name: string; category: MerchantCategory; accountId: string },
+): Promise<void> {
+  await db
+    .insertInto("merchants")
+    .values({ code: m.code, name: m.name, category: m.category, account_id: m.accountId })
+    .onConflict((oc) => oc.column("code").doNothing())
+    .execute();
+}
+
+/** One in-app notice per payment, in one statement (a batch writes hundreds at once). */
+export async function insertPaymentNotices(
+  db: Executor,
+  notices: { userId: string; title: string; body: string }[],
+): Promise<void> {
+  if (notices.length === 0) return;
+  await sql`
+    insert into notifications (user_id, kind, title, body)
+    select u, 'wallet.payment_sent', t, b
+    from unnest(${notices.map((n) => n.userId)}::uuid[], ${notices.map((n) => n.title)}::text[],
+                ${notices.map((n) => n.body)}::text[]) as x(u, t, b)`.execute(db);
+}
