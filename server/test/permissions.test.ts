@@ -79,6 +79,7 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/gateways/sandbox/notify": "public",
   // Alipay and reconciliation (issue 3, helper R)
   "POST /api/v1/gateways/alipay/notify": "public",
+  "POST /api/v1/wallet/topups/:id/alipay-qr": "customer",
   "GET /api/v1/console/reconciliation/runs": "reconciliation:manage",
   "POST /api/v1/console/reconciliation/runs": "reconciliation:manage",
   "GET /api/v1/console/reconciliation/runs/:id": "reconciliation:manage",

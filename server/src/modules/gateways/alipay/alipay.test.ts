@@ -219,6 +219,25 @@ describe("top-ups through Alipay (local stand-in)", () => {
     });
   });
 
+  it("gives the customer a QR code for a pending Alipay top-up of theirs, paying the same trade", async () => {
+    const { user, client } = await createCustomer(t);
+    const topup = await openAlipayTopup(client, 2_468);
+    const res = await client.post(`/api/v1/wallet/topups/${topup.id}/alipay-qr`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ topupId: topup.id, qrCode: expect.stringMatching(/\/qr\//) });
+    expect(standIn.trades.get(topup.id)).toMatchObject({ totalAmount: "24.68", status: "WAIT_BUYER_PAY" });
+
+    const stranger = await createCustomer(t);
+    expect((await stranger.client.post(`/api/v1/wallet/topups/${topup.id}/alipay-qr`, {})).statusCode).toBe(
+      404,
+    );
+
+    standIn.pay(topup.id);
+    expect((await deliver(standIn.notification(topup.id))).body).toBe("success");
+    expect(await balanceOf(user.id)).toBe(2_468n);
+    expect((await client.post(`/api/v1/wallet/topups/${topup.id}/alipay-qr`, {})).statusCode).toBe(409);
+  });
+
   it("is refused by Alipay when our request is signed with another key, and refuses answers not signed by Alipay", async () => {
     const wrongAppKey = alipayGateway({
       config: { ...t.ctx.config, alipay: { ...alipay, privateKey: rsaKeyPair().privateKey } },

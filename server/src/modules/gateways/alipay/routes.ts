@@ -2,9 +2,12 @@
 // signature is the authentication. Alipay reads the body: "success" ends its retries, anything
 // else makes it try again later (up to 8 times over about a day), so refusals answer "fail".
 import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { AppContext } from "../../../context.js";
 import { DomainError } from "../../../http/errors.js";
-import { settleTopup } from "../../wallet/topups.js";
+import { requireAuth } from "../../../http/guard.js";
+import { getTopup, settleTopup } from "../../wallet/topups.js";
 import { alipayGateway } from "./adapter.js";
 import { NOTIFY_PATH } from "./protocol.js";
 
@@ -42,6 +45,32 @@ export async function alipayGatewayRoutes(fastify: FastifyInstance, ctx: AppCont
         req.log.warn({ code: err.code }, "alipay notification refused");
         return reply.code(err.status).send("fail");
       }
+    },
+  );
+
+  // QR pay for a pending Alipay top-up of mine: alipay.trade.precreate under the same
+  // out_trade_no, so the QR code and the cashier page pay the one trade, credited once.
+  fastify.withTypeProvider<ZodTypeProvider>().post(
+    "/api/v1/wallet/topups/:id/alipay-qr",
+    {
+      config: { permission: "customer" },
+      schema: {
+        tags: ["wallet"],
+        summary: "A QR code (its content, a URL) to pay a pending Alipay top-up with the Alipay app",
+        params: z.object({ id: z.string().max(64) }),
+        response: { 200: z.object({ topupId: z.uuid(), qrCode: z.string() }) },
+      },
+    },
+    async (req) => {
+      const topup = await getTopup(ctx, requireAuth(req).user.id, req.params.id);
+      if (topup.method !== "alipay" || topup.status !== "pending")
+        throw new DomainError("conflict", { detail: "only a pending Alipay top-up has a QR code" });
+      const qr = await alipayGateway(ctx).createQrPayment({
+        id: topup.id,
+        amount: BigInt(topup.amount),
+        currency: topup.currency,
+      });
+      return { topupId: topup.id, qrCode: qr.qrCode };
     },
   );
 }
