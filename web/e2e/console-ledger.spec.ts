@@ -92,6 +92,12 @@ test("finance proposes an adjustment, another member of staff approves it, and t
   await expect(page.getByRole("heading", { level: 1, name: "转账记录：调账" })).toBeVisible();
   await expect(page.getByText("人工调账")).toBeVisible();
   await expectAccessible(page, "ledger transfer");
+
+  await page.getByRole("link", { name: "返回账户列表" }).click();
+  await page.getByRole("link", { name: "资金冻结" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "资金冻结" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: "冻结中" })).toBeChecked();
+  await expectAccessible(page, "ledger holds");
 });
 
 test("staff without ledger access see no ledger section", async ({ page }) => {

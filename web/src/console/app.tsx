@@ -9,6 +9,7 @@ import { CustomerLookupPage } from "./customers/customer-lookup-page";
 import { ConsoleLayout, useSections } from "./layout/console-layout";
 import { LedgerAccountPage } from "./ledger/ledger-account-page";
 import { LedgerAccountsPage } from "./ledger/ledger-accounts-page";
+import { LedgerHoldsPage } from "./ledger/ledger-holds-page";
 import { LedgerTransferPage } from "./ledger/ledger-transfer-page";
 import { LoginPage } from "./login/login-page";
 import { PageTitle } from "./page-title";
@@ -138,6 +139,14 @@ function ConsoleRoutes() {
         element={
           <Allowed permission="ledger:read">
             <LedgerAccountPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/ledger/holds"
+        element={
+          <Allowed permission="ledger:read">
+            <LedgerHoldsPage />
           </Allowed>
         }
       />

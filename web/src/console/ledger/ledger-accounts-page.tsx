@@ -77,7 +77,9 @@ export function LedgerAccountsPage() {
 
   return (
     <>
-      <PageTitle>{t("ledger.accountsTitle")}</PageTitle>
+      <PageTitle extra={<Link to="/ledger/holds">{t("ledger.holdsTitle")}</Link>}>
+        {t("ledger.accountsTitle")}
+      </PageTitle>
       <Alert type="info" showIcon title={t("ledger.auditNotice")} style={{ marginBottom: 16 }} />
       <Form
         layout="inline"

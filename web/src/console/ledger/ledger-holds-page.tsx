@@ -1,0 +1,103 @@
+// Holds across the ledger, newest first, by outcome (open ones by default). The read is audited.
+import { Alert, Button, Radio, Table, type TableColumnsType } from "antd";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router-dom";
+import { get } from "../../common/api";
+import { formatTime } from "../labels";
+import { PageTitle, TableCaption } from "../page-title";
+import { useErrorText } from "../use-error-text";
+import { formatMoney, holdStatusLabel, type LedgerHold, transferTypeLabel } from "./ledger-types";
+
+type Page = { items: LedgerHold[]; nextCursor: string | null };
+const statuses = ["pending", "posted", "voided", "expired"] as const;
+
+export function LedgerHoldsPage() {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const [params, setParams] = useSearchParams();
+  const status = params.get("status") ?? "pending";
+  const [items, setItems] = useState<LedgerHold[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(
+    (cursor: string | null) => {
+      setLoading(true);
+      setError(null);
+      const search = new URLSearchParams({ status, ...(cursor ? { cursor } : {}) });
+      return get<Page>(`/api/v1/console/ledger/holds?${search}`)
+        .then((res) => {
+          setItems((prev) => (cursor && prev ? [...prev, ...res.items] : res.items));
+          setNextCursor(res.nextCursor);
+        })
+        .catch((err: unknown) => setError(errorText(err)))
+        .finally(() => setLoading(false));
+    },
+    [status, errorText],
+  );
+
+  useEffect(() => {
+    setItems(null);
+    void load(null);
+  }, [load]);
+
+  const account = (id: string) => (
+    <Link to={`/ledger/accounts/${encodeURIComponent(id)}`}>{id.slice(0, 8)}</Link>
+  );
+  const columns: TableColumnsType<LedgerHold> = [
+    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
+    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
+    {
+      title: t("ledger.col.amount"),
+      dataIndex: "amount",
+      align: "right",
+      render: (v: number, h) => formatMoney(v, h.currency),
+    },
+    { title: t("ledger.col.debit"), dataIndex: "debitAccountId", render: account },
+    { title: t("ledger.col.credit"), dataIndex: "creditAccountId", render: account },
+    { title: t("ledger.col.status"), dataIndex: "status", render: (v: string) => holdStatusLabel(t, v) },
+    { title: t("ledger.col.expiresAt"), dataIndex: "expiresAt", render: (v: string | null) => formatTime(v) },
+    {
+      title: t("ledger.col.transfer"),
+      dataIndex: "id",
+      render: (v: string) => (
+        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
+      ),
+    },
+  ];
+
+  return (
+    <>
+      <PageTitle extra={<Link to="/ledger">{t("ledger.backToAccounts")}</Link>}>
+        {t("ledger.holdsTitle")}
+      </PageTitle>
+      <Alert type="info" showIcon title={t("ledger.auditNotice")} style={{ marginBottom: 16 }} />
+      <Radio.Group
+        aria-label={t("ledger.col.status")}
+        value={status}
+        onChange={(e) => setParams({ status: String(e.target.value) })}
+        optionType="button"
+        options={statuses.map((s) => ({ value: s, label: holdStatusLabel(t, s) }))}
+        style={{ marginBottom: 16 }}
+      />
+      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
+      {items && (
+        <Table<LedgerHold>
+          rowKey="id"
+          columns={columns}
+          dataSource={items}
+          loading={loading}
+          pagination={false}
+          caption={<TableCaption>{t("ledger.holdsTitle")}</TableCaption>}
+        />
+      )}
+      {nextCursor && (
+        <Button style={{ marginTop: 16 }} onClick={() => void load(nextCursor)} loading={loading}>
+          {t("ledger.more")}
+        </Button>
+      )}
+    </>
+  );
+}
