@@ -33,6 +33,7 @@ import { reconciliationRoutes } from "./modules/reconciliation/index.js";
 import { reviewRoutes } from "./modules/reviews/routes.js";
 import { staffRoutes } from "./modules/staff/routes.js";
 import { chatRoutes } from "./modules/support/chat-routes.js";
+import { consentRoutes } from "./modules/support/consent-routes.js";
 import { helpRoutes } from "./modules/support/index.js";
 import { exportRoutes } from "./modules/wallet/exports-routes.js";
 import { limitRoutes } from "./modules/wallet/limits-routes.js";
@@ -155,6 +156,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
   await app.register(chatRoutes, ctx);
+  await app.register(consentRoutes, ctx);
   await app.register(walletRoutes, ctx);
   await app.register(limitRoutes, ctx);
   await app.register(topupRoutes, ctx);

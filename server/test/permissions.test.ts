@@ -122,6 +122,16 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/console/support/conversations/:id/close": "support:handle",
   "PUT /api/v1/console/support/me": "support:handle",
   "GET /api/v1/console/support/agents": "support:handle",
+  // Consent before account access (support)
+  "GET /api/v1/support/conversations/:id/consents": "customer",
+  "POST /api/v1/support/consents/:id/grant": "customer",
+  "POST /api/v1/support/consents/:id/refuse": "customer",
+  "POST /api/v1/support/consents/:id/revoke": "customer",
+  "GET /api/v1/console/support/conversations/:id/consents": "support:handle",
+  "POST /api/v1/console/support/conversations/:id/consents": "support:handle",
+  "POST /api/v1/console/support/consents/:id/code": "support:handle",
+  "POST /api/v1/console/support/consents/:id/verify": "support:handle",
+  "GET /api/v1/console/support/conversations/:id/customer": "support:handle",
   // Help centre
   "GET /api/v1/help/search": "public",
   "GET /api/v1/help/categories": "public",

@@ -522,6 +522,28 @@ export type SupportAgentsTable = {
   updated_at: Generated<Date>;
 };
 
+// --- support: consent before account access (0016) ---
+export type SupportConsentScope = "profile" | "balance" | "transactions";
+export type SupportConsentStatus = "requested" | "granted" | "refused" | "revoked" | "cancelled";
+export type SupportConsentsTable = {
+  id: Generated<string>;
+  conversation_id: string;
+  customer_id: string;
+  agent_id: string;
+  scopes: ColumnType<SupportConsentScope[], SupportConsentScope[], SupportConsentScope[]>;
+  minutes: number;
+  status: ColumnType<SupportConsentStatus, SupportConsentStatus | undefined, SupportConsentStatus>;
+  requested_at: Date;
+  decided_at: Date | null;
+  granted_via: "portal" | "phone_code" | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  code_hash: string | null;
+  code_sent_at: Date | null;
+  code_expires_at: Date | null;
+  code_attempts: Generated<number>;
+};
+
 export type Database = {
   users: UsersTable;
   totp_backup_codes: TotpBackupCodesTable;
@@ -563,4 +585,5 @@ export type Database = {
   support_messages: SupportMessagesTable;
   support_read_marks: SupportReadMarksTable;
   support_agents: SupportAgentsTable;
+  support_consents: SupportConsentsTable;
 };

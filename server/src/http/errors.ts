@@ -19,6 +19,7 @@ export const errorCatalog = {
   csrf_failed: { status: 403, title: "The request did not carry a valid CSRF token" },
   forbidden: { status: 403, title: "You are not allowed to do this" },
   account_frozen: { status: 403, title: "The account is frozen" },
+  consent_required: { status: 403, title: "The customer has not allowed you to see this" },
   password_required: { status: 403, title: "This payment needs the payment password" },
   account_disabled: { status: 403, title: "The account is disabled" },
   mfa_enrollment_required: { status: 403, title: "Set up two-step verification first" },
