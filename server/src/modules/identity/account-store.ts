@@ -28,13 +28,19 @@ export function findAccount(db: Executor, userId: string) {
 
 export type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
 
-/** Reads the account and holds its row until the transaction ends: one change at a time. */
+/**
+ * Reads the account and holds its row until the transaction ends: one change at a time.
+ * FOR NO KEY UPDATE, not FOR UPDATE: the id never changes, so rows that merely reference the
+ * user (a notification, a limit counter) need not wait. FOR UPDATE would block their foreign-key
+ * checks, and a payment-password check queued on a customer then deadlocked money transactions
+ * that hold ledger account locks and insert such rows.
+ */
 export function lockAccount(db: Executor, userId: string) {
   return db
     .selectFrom("users")
     .select(accountColumns)
     .where("id", "=", userId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst();
 }
 
