@@ -28,7 +28,7 @@ import { waitFor } from "./support/wait.js";
 const CUSTOMERS = 10;
 const WORKERS = 10;
 // 201s (and credited top-ups) to see before each kill and again after the restart.
-const PER_PHASE = 40;
+const PER_PHASE = 30;
 const START_FUNDS = 20_000n;
 // Two server starts (and a PostgreSQL start) on a loaded two-core machine: generous.
 const TIME_LIMIT = 180_000;
@@ -104,6 +104,7 @@ describe("crashes under load", () => {
       };
       const first = await startServer(options);
       const load = new MoneyLoad(await partiesOn(db, secret, first));
+      await load.discoverMerchants();
       load.start(WORKERS);
 
       await loadRuns(load, PER_PHASE, "before the kill");
@@ -148,6 +149,7 @@ describe("crashes under load", () => {
       const { db } = createDb(postgres.url, 4);
       cleanups.push(() => db.destroy());
       const load = new MoneyLoad(await partiesOn(db, secret, server));
+      await load.discoverMerchants();
       load.start(WORKERS);
 
       await loadRuns(load, PER_PHASE, "before PostgreSQL is killed");

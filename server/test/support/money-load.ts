@@ -26,7 +26,16 @@ const SIGNATURE_HEADER = "x-sandbox-signature";
 
 type Deps = { db: Db; clock: Clock; crypto: Crypto };
 
-export type Party = { userId: string; phone: string; accountId: string; funded: bigint; client: MoneyClient };
+export type Party = {
+  userId: string;
+  phone: string;
+  accountId: string;
+  cardId: string;
+  funded: bigint;
+  client: MoneyClient;
+  /** One withdrawal each: its SMS code may be sent once a minute. */
+  withdrew: boolean;
+};
 
 /** Customers inserted directly (one password hash shared, for speed), logged in, and funded. */
 export async function seedParties(
@@ -69,6 +78,18 @@ export async function seedParties(
     });
     client.setCookie(SESSION_COOKIE, session.token);
     const account = await openAccount(deps, { ownerUserId: user.id, currency: "CNY" });
+    const card = await deps.db
+      .insertInto("bank_cards")
+      .values({
+        user_id: user.id,
+        card_enc: deps.crypto.encrypt("6222020000000000000"),
+        card_hash: `proof-${randomUUID()}`,
+        last4: "0000",
+        holder_name: `压测${i}`,
+        bank_name: "工商银行",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
     if (fund > 0n) {
       await postTransfer(deps, {
         idempotencyKey: `proof-fund:${user.id}`,
@@ -79,24 +100,33 @@ export async function seedParties(
         currency: "CNY",
       });
     }
-    parties.push({ userId: user.id, phone, accountId: account.id, funded: fund, client });
+    parties.push({
+      userId: user.id,
+      phone,
+      accountId: account.id,
+      cardId: card.id,
+      funded: fund,
+      client,
+      withdrew: false,
+    });
   }
   return parties;
 }
 
 /** One answer to one try. "lost": no definitive answer (no response, or a 5xx). */
 export type Answer =
-  | { kind: "ok"; status: number; id: string; sentAt: number; at: number }
+  | { kind: "ok"; status: number; id: string; body: Record<string, unknown>; sentAt: number; at: number }
   | { kind: "refused"; status: number; code: string; sentAt: number; at: number }
   | { kind: "lost"; status: number | null; error: string; sentAt: number; at: number };
 
 /** A money request that the ledger records under one idempotency key. */
 export type MoneyRequest = {
-  op: "transfer";
+  op: "transfer" | "payment" | "withdrawal";
   key: string;
   ledgerKey: string;
   from: Party;
-  to: Party;
+  /** The payee of a transfer; payments and withdrawals go to system or merchant accounts. */
+  to: Party | null;
   amount: bigint;
   path: string;
   body: Record<string, unknown>;
@@ -127,8 +157,8 @@ function classify(res: Reply, sentAt: number): Answer {
   } catch {
     // not JSON: left empty
   }
-  if (res.status === 200 || res.status === 201)
-    return { kind: "ok", status: res.status, id: String(body.id), sentAt, at };
+  if (res.status >= 200 && res.status < 300)
+    return { kind: "ok", status: res.status, id: String(body.id), body, sentAt, at };
   return { kind: "refused", status: res.status, code: String(body.code ?? res.status), sentAt, at };
 }
 
@@ -230,8 +260,15 @@ export class MoneyLoad {
       await this.probe(previous);
       return;
     }
-    const req = this.newTransfer();
-    if (roll < topupShare + 0.3) {
+    if (roll < topupShare + 0.25) {
+      const req = await this.newWithdrawal();
+      if (req) {
+        await this.settle(req);
+        return;
+      }
+    }
+    const req = roll < topupShare + 0.45 && this.merchants.length ? this.newPayment() : this.newTransfer();
+    if (roll > 0.9) {
       // The same request twice at once, as a double tap or an impatient retry would send it.
       await Promise.all([this.settle(req), this.settle(req)]);
     } else {
@@ -239,30 +276,103 @@ export class MoneyLoad {
     }
   }
 
+  private anyParty(): Party {
+    return this.parties[randomInt(this.parties.length)] as Party;
+  }
+
   private pickPair(): [Party, Party] {
-    const from = this.parties[randomInt(this.parties.length)] as Party;
-    let to = this.parties[randomInt(this.parties.length)] as Party;
-    while (to === from) to = this.parties[randomInt(this.parties.length)] as Party;
+    const from = this.anyParty();
+    let to = this.anyParty();
+    while (to === from) to = this.anyParty();
     return [from, to];
   }
 
-  newTransfer(): MoneyRequest {
-    const [from, to] = this.pickPair();
+  private request(
+    op: MoneyRequest["op"],
+    from: Party,
+    to: Party | null,
+    amount: bigint,
+    path: string,
+    body: Record<string, unknown>,
+  ): MoneyRequest {
     const key = `proof-${randomUUID()}`;
-    const amount = BigInt(1 + randomInt(3_000));
+    const scope = op === "transfer" ? "" : `${op}:`;
     const req: MoneyRequest = {
-      op: "transfer",
+      op,
       key,
-      ledgerKey: `wallet:${from.userId}:${key}`,
+      ledgerKey: `wallet:${from.userId}:${scope}${key}`,
       from,
       to,
       amount,
-      path: "/api/v1/wallet/transfers",
-      body: { to: to.phone, amount: Number(amount), currency: "CNY", paymentPassword: PAYMENT_PASSWORD },
+      path,
+      body: { ...body, amount: Number(amount), currency: "CNY" },
       answers: [],
     };
     this.requests.push(req);
     return req;
+  }
+
+  newTransfer(): MoneyRequest {
+    const [from, to] = this.pickPair();
+    const amount = BigInt(1 + randomInt(3_000));
+    return this.request("transfer", from, to, amount, "/api/v1/wallet/transfers", {
+      to: to.phone,
+      paymentPassword: PAYMENT_PASSWORD,
+    });
+  }
+
+  /** Merchants to pay, once the payments API is there (GET /wallet/merchants). */
+  merchants: { id: string }[] = [];
+
+  async discoverMerchants(): Promise<void> {
+    const party = this.anyParty();
+    const res = await party.client.request("GET", "/api/v1/wallet/merchants");
+    this.merchants = res.status === 200 ? res.json<{ items: { id: string }[] }>().items : [];
+  }
+
+  newPayment(): MoneyRequest {
+    const from = this.anyParty();
+    // One merchant takes a large share, as a busy shop does.
+    const merchant = (
+      Math.random() < 0.3 ? this.merchants[0] : this.merchants[randomInt(this.merchants.length)]
+    ) as { id: string };
+    const amount = BigInt(1 + randomInt(2_000));
+    return this.request("payment", from, null, amount, "/api/v1/wallet/payments", {
+      merchantId: merchant.id,
+      paymentPassword: PAYMENT_PASSWORD,
+    });
+  }
+
+  /**
+   * A withdrawal to the party's card with a fresh SMS code read from the dev mailbox, or null
+   * when this party has had its one. Amounts stay under the auto-approve line and avoid the
+   * sandbox bank's failing test amounts (x.44, x.45).
+   */
+  async newWithdrawal(): Promise<MoneyRequest | null> {
+    const from = this.parties.find((p) => !p.withdrew);
+    if (!from) return null;
+    from.withdrew = true;
+    await this.untilAnswered(() =>
+      from.client.request("POST", "/api/v1/me/otp", { body: { purpose: "withdrawal" } }),
+    );
+    let code: string | undefined;
+    await this.untilAnswered(async () => {
+      const res = await from.client.request("GET", `/api/v1/dev/messages?to=${from.phone}`);
+      if (res.status === 200) {
+        // Newest first; balance notices may go to the same phone, so find the code message.
+        const items = res.json<{ items: { body: string }[] }>().items;
+        code = items.map((m) => /验证码 (\d{6})/.exec(m.body)?.[1]).find(Boolean);
+      }
+      return res;
+    });
+    if (!code) throw new Error(`no withdrawal code for ${from.phone}`);
+    let amount = BigInt(100 + randomInt(3_000));
+    if (amount % 100n === 44n || amount % 100n === 45n) amount += 10n;
+    return this.request("withdrawal", from, null, amount, "/api/v1/wallet/withdrawals", {
+      bankCardId: from.cardId,
+      paymentPassword: PAYMENT_PASSWORD,
+      otp: code,
+    });
   }
 
   /** Sends the request until it gets a definitive answer (201 or a refusal). */
@@ -378,7 +488,10 @@ export class MoneyLoad {
   private async untilAnswered(send: () => Promise<Reply>): Promise<Answer> {
     for (;;) {
       const answer = await this.try(send);
-      if (answer.kind === "refused") throw new Error(`refused: ${answer.status} ${answer.code}`);
+      // A code sent before a crash and asked for again is "too soon": the first one is in the mailbox.
+      if (answer.kind === "refused" && answer.code !== "otp_resend_too_soon")
+        throw new Error(`refused: ${answer.status} ${answer.code}`);
+      if (answer.kind === "refused") return answer;
       if (answer.kind === "ok") return answer;
       await this.beforeRetry(answer);
     }
@@ -419,7 +532,8 @@ export class MoneyLoad {
     for (const a of answers) if (a.kind === "refused") codes.set(a.code, (codes.get(a.code) ?? 0) + 1);
     const credited = this.topups.filter((t) => t.notified.includes("credited")).length;
     return [
-      `${this.requests.length} transfers, ${answers.length} answers: ${by("ok")} × 201, ${by("refused")} refused (${[...codes].map(([c, n]) => `${c} ${n}`).join(", ")}), ${by("lost")} lost and retried`,
+      `money requests: ${(["transfer", "payment", "withdrawal"] as const).map((op) => `${this.requests.filter((r) => r.op === op).length} ${op}s`).join(", ")}${this.merchants.length ? "" : " (no payments API yet)"}`,
+      `${answers.length} answers: ${by("ok")} × 201, ${by("refused")} refused (${[...codes].map(([c, n]) => `${c} ${n}`).join(", ")}), ${by("lost")} lost and retried`,
       `${this.topups.length} top-ups (${credited} credited by their notification), ${this.probes.length} key-reuse probes`,
       `lost while up: ${this.lostWhileUp.length}, lost in outages: ${this.lostInOutage}`,
     ].join("\n");
@@ -437,8 +551,14 @@ export async function checkMoney(db: Db, load: MoneyLoad): Promise<string[]> {
   const transfers = await db
     .selectFrom("ledger_transfers")
     .select(["id", "type", "idempotency_key", "amount", "debit_account_id", "credit_account_id", "status"])
-    .where("type", "in", ["transfer", "topup"])
+    .where("type", "in", ["transfer", "topup", "payment", "withdrawal"])
     .execute();
+  const outcomes = new Map(
+    (await db.selectFrom("ledger_hold_events").select(["hold_id", "outcome"]).execute()).map((e) => [
+      e.hold_id,
+      e.outcome,
+    ]),
+  );
   const byKey = new Map<string, typeof transfers>();
   for (const t of transfers) {
     const key = t.idempotency_key ?? "";
@@ -469,11 +589,25 @@ export async function checkMoney(db: Db, load: MoneyLoad): Promise<string[]> {
       problems.push(`${req.key}: answered 201 but in the ledger ${rows.length} times`);
       continue;
     }
-    if (!ids.has(row.id)) problems.push(`${req.key}: 201 id ${[...ids][0]} but ledger id ${row.id}`);
+    if (req.op === "withdrawal") {
+      const held = await db
+        .selectFrom("withdrawals")
+        .select("hold_id")
+        .where("id", "=", [...ids][0] ?? "")
+        .executeTakeFirst();
+      if (held?.hold_id !== row.id)
+        problems.push(`${req.key}: withdrawal ${[...ids][0]} does not hold ${row.id}`);
+    } else if (!ids.has(row.id)) problems.push(`${req.key}: 201 id ${[...ids][0]} but ledger id ${row.id}`);
+    const ok = oks[0];
+    // A withdrawal answers with its own id and holds amount + fee; the others answer the ledger id.
+    const fee = req.op === "withdrawal" ? BigInt(Number(ok?.kind === "ok" ? ok.body.fee : Number.NaN)) : 0n;
+    const total = req.amount + fee;
     if (
-      row.amount !== req.amount ||
+      row.amount !== total ||
+      row.type !== req.op ||
       row.debit_account_id !== req.from.accountId ||
-      row.credit_account_id !== req.to.accountId
+      (req.to !== null && row.credit_account_id !== req.to.accountId) ||
+      (req.op === "withdrawal") !== (row.status === "pending")
     ) {
       problems.push(`${req.key}: ledger row ${row.id} does not match the request`);
     }
@@ -483,8 +617,11 @@ export async function checkMoney(db: Db, load: MoneyLoad): Promise<string[]> {
       if (a.kind === "refused" && a.sentAt > firstOk)
         problems.push(`${req.key}: refused ${a.code} after its 201`);
     }
-    move(req.from.accountId, -req.amount);
-    move(req.to.accountId, req.amount);
+    // A withdrawal's hold leaves the available balance until it is voided (the bank failed it).
+    const outcome = outcomes.get(row.id);
+    if (req.op !== "withdrawal" || (outcome !== "voided" && outcome !== "expired"))
+      move(req.from.accountId, -total);
+    if (req.to) move(req.to.accountId, req.amount);
   }
   for (const p of load.probes) {
     if (p.answer.kind !== "refused" || p.answer.status !== 409 || p.answer.code !== "idempotency_conflict") {
@@ -509,9 +646,11 @@ export async function checkMoney(db: Db, load: MoneyLoad): Promise<string[]> {
       problems.push(`top-up ${run.topupId}: ${changed.length} notifications changed it`);
     if (run.outcome === "paid") move(run.party.accountId, run.amount);
   }
+  // Rows the clients' own requests would have written (the customers' keys, on their accounts).
+  const theirs = new Set(load.parties.map((p) => p.accountId));
   for (const [key, rows] of byKey) {
     if (
-      rows.some((r) => r.type === "transfer" || r.type === "topup") &&
+      rows.some((r) => theirs.has(r.debit_account_id) || theirs.has(r.credit_account_id)) &&
       !asked.has(key) &&
       (key.startsWith("wallet:") || key.startsWith("topup:"))
     ) {
@@ -529,8 +668,10 @@ export async function checkMoney(db: Db, load: MoneyLoad): Promise<string[]> {
     )
     .execute();
   for (const a of accounts) {
-    if (a.balance !== expected.get(a.id))
-      problems.push(`account ${a.id}: balance ${a.balance}, the 201s say ${expected.get(a.id)}`);
+    if (a.balance - a.pending_debits !== expected.get(a.id))
+      problems.push(
+        `account ${a.id}: available ${a.balance - a.pending_debits}, the 201s say ${expected.get(a.id)}`,
+      );
     if (a.balance < 0n) problems.push(`account ${a.id}: negative balance ${a.balance}`);
   }
 
