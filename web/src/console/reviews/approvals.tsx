@@ -25,12 +25,15 @@ export function partlyApproved(item: ReviewWithApprovals): boolean {
   return item.status === "pending" && a.count > 0 && a.count < a.required;
 }
 
+const partlyStyle = { color: "#874d00", background: "#fffbe6", borderColor: "#ffd666" };
+
 /** "1/2 approvals", highlighted while an item is partly approved. */
 export function ApprovalCount({ item }: { item: ReviewWithApprovals }) {
   const { t } = useTranslation();
   const a = approvalsOf(item);
   const text = t("reviews.approvalsCount", { count: a.count, required: a.required });
-  return partlyApproved(item) ? <Tag color="gold">{text}</Tag> : <span>{text}</span>;
+  // Dark gold on light gold: AntD's preset gold tag is too faint for WCAG AA contrast.
+  return partlyApproved(item) ? <Tag style={partlyStyle}>{text}</Tag> : <span>{text}</span>;
 }
 
 const withdrawalKeys: readonly string[] = ["amount", "fee", "total", "card", "holder"];
