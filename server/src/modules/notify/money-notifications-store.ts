@@ -110,3 +110,22 @@ export async function unnotifiedEntries(
     preferences: r.preferences,
   }));
 }
+
+/** Inbox rows for many customers in one statement (the same rows notifier.notifyUser writes). */
+export async function insertInboxItems(
+  tx: Executor,
+  items: { userId: string; item: { kind: string; title: string; body: string } }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await tx
+    .insertInto("notifications")
+    .values(
+      items.map(({ userId, item }) => ({
+        user_id: userId,
+        kind: item.kind,
+        title: item.title,
+        body: item.body,
+      })),
+    )
+    .execute();
+}

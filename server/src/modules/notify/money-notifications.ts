@@ -8,6 +8,7 @@ import {
   type BalanceEntry,
   busyTransactions,
   highestEntryId,
+  insertInboxItems,
   lockCursor,
   moveCursor,
   stillBusy,
@@ -55,14 +56,27 @@ export async function notifyBalanceChanges(
     if (cursor === null) return { outcome: "busy" } as const;
     if (cursor >= high) return { outcome: "done", notified: 0, cursor, more: false } as const;
     const entries = await unnotifiedEntries(tx, cursor, high, batchSize);
+    // Most customers keep balance notices in the app: those go in one insert per batch, so the
+    // notifier keeps up with the payment load without taking much from it. The few who asked
+    // for SMS or email go through the notifier, which writes the inbox row and the outbox.
+    const inAppOnly: { userId: string; item: ReturnType<typeof balanceNotice> }[] = [];
     for (const entry of entries) {
       const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
+      const item = balanceNotice(entry);
+      if (!channels.sms && !channels.email) {
+        inAppOnly.push({ userId: entry.userId, item });
+        continue;
+      }
       await ctx.notifier.notifyUser(
         tx,
         { id: entry.userId, phone: entry.phone, email: entry.email },
-        { ...balanceNotice(entry), ...channels },
+        {
+          ...item,
+          ...channels,
+        },
       );
     }
+    await insertInboxItems(tx, inAppOnly);
     const full = entries.length === batchSize;
     const last = entries.at(-1);
     const next = full && last ? last.entryId : high;
