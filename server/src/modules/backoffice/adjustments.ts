@@ -163,7 +163,7 @@ registerReviewHandler(LEDGER_ADJUSTMENT_KIND, {
       summary: {
         account: p.accountId,
         customer: [p.ownerName, p.ownerPhone].filter(Boolean).join(" "),
-        direction: p.direction,
+        direction: p.direction === "credit" ? "调增 / credit" : "调减 / debit",
         amount,
         reason: p.reason,
       },
