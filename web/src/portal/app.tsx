@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { Page } from "./layout";
+import { ChatPage } from "./pages/chat/chat";
 import { ForgotPasswordPage } from "./pages/forgot-password";
 import { HelpPage } from "./pages/help";
 import { HomePage } from "./pages/home";
@@ -84,6 +85,7 @@ export function PortalApp() {
           <Route path="/report-lost" element={<ReportLostPage />} />
           <Route path="/settings" element={<SettingsPage />} />
           <Route path="/help/*" element={<HelpPage />} />
+          <Route path="/chat" element={inside(<ChatPage />)} />
           <Route path="/" element={inside(<HomePage />)} />
           <Route path="/me" element={inside(<ProfilePage />)} />
           <Route path="/notifications" element={inside(<NotificationsPage />)} />

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Route, Routes, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { Notice } from "../../common/ui/notice";
 import { Page } from "../layout";
+import { ChatEntry } from "./chat/chat-entry";
 import {
   type HelpArticle,
   HelpArticleBody,
@@ -40,6 +41,7 @@ function HelpHome() {
       <HelpSearchForm initial={q} onSearch={(next) => navigate(`/help?q=${encodeURIComponent(next)}`)} />
       {q ? <HelpResults q={q} lang={lang} open={toArticle} /> : null}
       <HelpCategories lang={lang} open={(slug) => ({ href: `/help/category/${slug}` })} />
+      <ChatEntry />
     </Page>
   );
 }
