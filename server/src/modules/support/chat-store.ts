@@ -37,11 +37,23 @@ const conversationColumns = [
   "closed_at",
 ] as const;
 
+/**
+ * The conversation; with `touch`, also locks its row and marks it active at that moment, in one
+ * statement (a message, a claim: anything done under the lock is activity).
+ */
 export async function findConversation(
   db: Executor,
   id: string,
-  opts: { forUpdate?: boolean } = {},
+  opts: { touch?: Date; forUpdate?: boolean } = {},
 ): Promise<ConversationRow | undefined> {
+  if (opts.touch) {
+    return db
+      .updateTable("support_conversations")
+      .set({ updated_at: sql<Date>`greatest(updated_at, ${opts.touch})` })
+      .where("id", "=", id)
+      .returning(conversationColumns)
+      .executeTakeFirst();
+  }
   let q = db.selectFrom("support_conversations").select(conversationColumns).where("id", "=", id);
   if (opts.forUpdate) q = q.forUpdate();
   return q.executeTakeFirst();

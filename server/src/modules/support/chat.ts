@@ -123,10 +123,13 @@ export async function conversationFor(
   db: Executor,
   party: Party,
   id: string,
-  opts: { forUpdate?: boolean } = {},
+  opts: { lockAt?: Date; forUpdate?: boolean } = {},
 ): Promise<ConversationRow> {
   const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-  const c = UUID.test(id) ? await findConversation(db, id, opts) : undefined;
+  // Locking also marks the conversation active; a refused caller's transaction rolls that back.
+  const c = UUID.test(id)
+    ? await findConversation(db, id, { touch: opts.lockAt, forUpdate: opts.forUpdate })
+    : undefined;
   // Another customer's conversation is as absent as one that does not exist.
   if (!c || (party.kind === "customer" && c.customer_id !== party.id)) {
     throw new DomainError("not_found", { detail: "No such conversation" });
@@ -197,10 +200,8 @@ async function addMessage(
     payload: input.payload ?? null,
     now,
   });
-  if (result.created) {
-    await tx.updateTable("support_conversations").set({ updated_at: now }).where("id", "=", c.id).execute();
-    await announceMessage(ctx, tx, result.message);
-  }
+  // The caller locked the conversation, which also marked it active.
+  if (result.created) await announceMessage(ctx, tx, result.message);
   return result;
 }
 
@@ -241,7 +242,7 @@ export async function sendCustomerMessage(
 ): Promise<SendResult> {
   checkContent(input);
   const sent = await ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, customer, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, customer, conversationId, { lockAt: ctx.clock.now() });
     if (c.status === "closed") throw new DomainError("conversation_closed");
     await checkAttachment(tx, customer, input.attachmentId);
     const result = await addMessage(
@@ -278,7 +279,7 @@ export async function staffedNow(db: Executor, now: Date, team: string): Promise
 
 async function botAnswers(ctx: AppContext, customer: Party, conversationId: string, text: string) {
   return ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, customer, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, customer, conversationId, { lockAt: ctx.clock.now() });
     if (c.status !== "bot") return [];
     const reply = await replyToCustomer(tx, {
       text,
@@ -328,7 +329,7 @@ export async function rateBotAnswer(
   const m = await findMessage(ctx.db, BigInt(messageId));
   if (m?.author_kind !== "bot") throw new DomainError("not_found", { detail: "No such message" });
   return ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, customer, m.conversation_id, { forUpdate: true });
+    const c = await conversationFor(tx, customer, m.conversation_id, { lockAt: ctx.clock.now() });
     if (!(await setHelpful(tx, m.id, helpful)))
       throw new DomainError("conflict", { detail: "Already rated" });
     if (helpful || c.status !== "bot") return { replies: [] };
@@ -431,7 +432,7 @@ export async function setAgentStatus(
 /** An agent takes a waiting (or bot) conversation themselves. */
 export async function claimConversation(ctx: AppContext, agent: Party, conversationId: string) {
   const c = await ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, agent, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, agent, conversationId, { lockAt: ctx.clock.now() });
     if (c.status === "closed") throw new DomainError("conversation_closed");
     if (c.status === "assigned") {
       if (c.assigned_agent_id === agent.id) return c;
@@ -461,7 +462,7 @@ export async function transferConversation(
   to: { agentId: string } | { queue: true },
 ) {
   return ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, agent, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, agent, conversationId, { lockAt: ctx.clock.now() });
     if (c.status !== "assigned" || c.assigned_agent_id !== agent.id) {
       throw new DomainError("conflict", { detail: "Only the agent who has the conversation can pass it on" });
     }
@@ -520,7 +521,7 @@ export async function sendAgentMessage(
 ): Promise<SendResult> {
   checkContent(input);
   return ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, agent, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, agent, conversationId, { lockAt: ctx.clock.now() });
     if (c.status === "closed") throw new DomainError("conversation_closed");
     if (c.status !== "assigned" || c.assigned_agent_id !== agent.id) {
       throw new DomainError("conflict", { detail: "Take the conversation before answering it" });
@@ -548,7 +549,7 @@ export async function sendAgentMessage(
 
 export async function closeConversation(ctx: AppContext, party: Party, conversationId: string) {
   const closed = await ctx.db.transaction().execute(async (tx) => {
-    const c = await conversationFor(tx, party, conversationId, { forUpdate: true });
+    const c = await conversationFor(tx, party, conversationId, { lockAt: ctx.clock.now() });
     if (c.status === "closed") return c;
     if (party.kind === "agent" && c.assigned_agent_id !== party.id) {
       throw new DomainError("conflict", { detail: "Only the agent who has the conversation can close it" });
