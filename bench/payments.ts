@@ -48,6 +48,8 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 20);
 const HALF_SECONDS = Number(env.BENCH_HALF_SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
 const PGBENCH_SCALE = Number(env.BENCH_PGBENCH_SCALE ?? DB_CLIENTS);
+/** Server processes, each with its own batcher, behind the load generator's round robin. */
+const APP_PROCESSES = Number(env.BENCH_APP_PROCESSES ?? 2);
 const TOPUP = 100_00n; // ¥100 for every customer
 /**
  * Customers who log in over HTTP; the rest get their session from createSession, the function
@@ -315,7 +317,7 @@ async function directSessions(db: Db, customers: Customer[]): Promise<void> {
   );
 }
 
-async function logIn(agent: http.Agent, port: number, customers: Customer[]): Promise<void> {
+async function logIn(agent: http.Agent, ports: number[], customers: Customer[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -324,7 +326,7 @@ async function logIn(agent: http.Agent, port: number, customers: Customer[]): Pr
         if (!c) return;
         const r = await request(
           agent,
-          port,
+          ports[next % ports.length] as number,
           "POST",
           "/api/v1/auth/login",
           { login: c.phone, password: LOGIN_PASSWORD },
@@ -340,7 +342,12 @@ async function logIn(agent: http.Agent, port: number, customers: Customer[]): Pr
 
 type Sample = { ms: number; status: number; code: string | null };
 
-function pay(agent: http.Agent, port: number, customers: Customer[], merchants: string[]): Promise<Sample> {
+function pay(
+  agent: http.Agent,
+  ports: number[],
+  customers: Customer[],
+  merchants: string[],
+): Promise<Sample> {
   const c = customers[randomInt(customers.length)] as Customer;
   const merchant = (
     Math.random() < HOT_SHARE ? merchants[0] : merchants[1 + randomInt(merchants.length - 1)]
@@ -348,7 +355,7 @@ function pay(agent: http.Agent, port: number, customers: Customer[], merchants: 
   const started = performance.now();
   return request(
     agent,
-    port,
+    ports[randomInt(ports.length)] as number,
     "POST",
     "/api/v1/wallet/payments",
     { merchantId: merchant, amount: 1 + randomInt(500), currency: "CNY" },
@@ -388,7 +395,7 @@ function summarise(samples: Sample[], seconds: number): Phase {
 /** Closed loop: CONCURRENCY customers each paying again as soon as the last payment answered. */
 async function closedLoop(
   agent: http.Agent,
-  port: number,
+  ports: number[],
   customers: Customer[],
   merchants: string[],
   seconds: number,
@@ -398,7 +405,7 @@ async function closedLoop(
   const end = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) samples.push(await pay(agent, port, customers, merchants));
+      while (performance.now() < end) samples.push(await pay(agent, ports, customers, merchants));
     }),
   );
   return summarise(samples, (performance.now() - started) / 1000);
@@ -410,7 +417,7 @@ async function closedLoop(
  */
 async function openLoop(
   agent: http.Agent,
-  port: number,
+  ports: number[],
   customers: Customer[],
   merchants: string[],
   rate: number,
@@ -426,7 +433,7 @@ async function openLoop(
     for (; sent < due; sent++) {
       const planned = started + (sent / rate) * 1000;
       pending.push(
-        pay(agent, port, customers, merchants).then((s) => ({ ...s, ms: s.ms + (now - planned) })),
+        pay(agent, ports, customers, merchants).then((s) => ({ ...s, ms: s.ms + (now - planned) })),
       );
     }
     await new Promise((r) => setTimeout(r, 1));
@@ -446,7 +453,7 @@ async function main() {
   const appDb = `oc_bench_payments_${suffix}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  let app: { port: number; stop: () => Promise<void> } | undefined;
+  let apps: { port: number; stop: () => Promise<void> }[] = [];
   let db: Db | undefined;
   try {
     const version = (await admin.query("show server_version")).rows[0].server_version as string;
@@ -469,26 +476,27 @@ async function main() {
     console.log(
       `seeded ${customers.length} customers (¥${TOPUP / 100n} each by top-up transfers) and ${merchants.length} merchants in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
     );
-    app = await startApp(appUrl);
+    apps = await Promise.all(Array.from({ length: APP_PROCESSES }, () => startApp(appUrl)));
+    const ports = apps.map((a) => a.port);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 4 });
     const loginStart = performance.now();
-    await logIn(agent, app.port, customers.slice(0, LOGINS));
+    await logIn(agent, ports, customers.slice(0, LOGINS));
     console.log(
       `${LOGINS} customers logged in over HTTP in ${((performance.now() - loginStart) / 1000).toFixed(1)} s; ` +
         `${customers.length - LOGINS} sessions made with createSession`,
     );
     await directSessions(db, customers.slice(LOGINS));
 
-    await closedLoop(agent, app.port, customers, merchants, WARMUP_SECONDS);
+    await closedLoop(agent, ports, customers, merchants, WARMUP_SECONDS);
     console.log(`full load: ${CONCURRENCY} payments in flight, ${SECONDS} s …`);
-    const full = await closedLoop(agent, app.port, customers, merchants, SECONDS);
+    const full = await closedLoop(agent, ports, customers, merchants, SECONDS);
     const throughput = full.ok / full.seconds;
     const halfRate = throughput / 2;
     console.log(`half load: open loop at ${halfRate.toFixed(0)} payments/s, ${HALF_SECONDS} s …`);
-    const half = await openLoop(agent, app.port, customers, merchants, halfRate, HALF_SECONDS);
+    const half = await openLoop(agent, ports, customers, merchants, halfRate, HALF_SECONDS);
     agent.destroy();
-    await app.stop();
-    app = undefined;
+    await Promise.all(apps.map((a) => a.stop()));
+    apps = [];
 
     const verification = await verifyLedger(db);
     const payments = await sql<{
@@ -539,7 +547,7 @@ async function main() {
     );
     if (!verification.ok) process.exitCode = 1;
   } finally {
-    if (app) await app.stop();
+    await Promise.all(apps.map((a) => a.stop()));
     await db?.destroy();
     await admin.query(`drop database if exists ${pgbenchDb} with (force)`).catch(() => {});
     await admin.query(`drop database if exists ${appDb} with (force)`).catch(() => {});

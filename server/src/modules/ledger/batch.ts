@@ -22,7 +22,7 @@
 // idempotency keys, then accounts, each sorted — so batchers in several processes, and single
 // postTransfer calls beside them, queue rather than deadlock.
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Db, Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
@@ -50,7 +50,12 @@ export type BatchHooks<C> = {
    * hook's work is rolled back (to a savepoint) and it is called again with fewer items.
    */
   check?(tx: Tx, items: BatchItem<C>[], now: Date): Promise<(Error | null)[]>;
-  /** Runs after the batch's rows are written, in the same transaction (e.g. in-app notices). */
+  /**
+   * One more data-modifying statement for the written transfers (e.g. in-app notices), run as
+   * part of the batch's single write statement: no extra round trip while the accounts are locked.
+   */
+  alsoWrite?(written: { item: BatchItem<C>; transferId: string }[], now: Date): RawBuilder<unknown> | null;
+  /** Runs after the batch's rows are written, in the same transaction. */
   afterWrite?(tx: Tx, written: { item: BatchItem<C>; transfer: Transfer }[], now: Date): Promise<void>;
 };
 
@@ -335,6 +340,10 @@ export async function postTransferBatch<C>(
     // Each touched account once, however many transfers of the batch it took part in.
     const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
     const req = (x: Planned<C>) => x.p.item.request;
+    const also = hooks.alsoWrite?.(
+      plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
+      now,
+    );
     const inserted = await sql<{ id: string; seq: bigint }>`
       with t as (
         insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
@@ -365,6 +374,7 @@ export async function postTransferBatch<C>(
         ) with ordinality as u(transfer_id, account_id, amount, balance_after, n)
         order by n
       ),
+      ${also ? sql`x as (${also}),` : sql``}
       a as (
         update ledger_accounts a
         set balance = u.balance, head_hash = u.head, version = a.version + u.touches

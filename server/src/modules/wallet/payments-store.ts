@@ -1,5 +1,5 @@
 // The SQL of merchant payments: merchants and their ledger accounts, and the payers' in-app notices.
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Executor } from "../../db/database.js";
 import type { MerchantCategory } from "../../db/schema.js";
 
@@ -49,15 +49,17 @@ export async function insertMerchant(
     .execute();
 }
 
-/** One in-app notice per payment, in one statement (a batch writes hundreds at once). */
-export async function insertPaymentNotices(
-  db: Executor,
+/**
+ * One in-app notice per payment, as one statement that the ledger's batch runs inside its own
+ * write statement (a batch writes hundreds at once).
+ */
+export function paymentNotices(
   notices: { userId: string; title: string; body: string }[],
-): Promise<void> {
-  if (notices.length === 0) return;
-  await sql`
+): RawBuilder<unknown> | null {
+  if (notices.length === 0) return null;
+  return sql`
     insert into notifications (user_id, kind, title, body)
     select u, 'wallet.payment_sent', t, b
     from unnest(${notices.map((n) => n.userId)}::uuid[], ${notices.map((n) => n.title)}::text[],
-                ${notices.map((n) => n.body)}::text[]) as x(u, t, b)`.execute(db);
+                ${notices.map((n) => n.body)}::text[]) as x(u, t, b)`;
 }

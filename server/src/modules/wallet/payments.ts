@@ -20,9 +20,9 @@ import {
   findMerchant,
   findMerchantByCode,
   insertMerchant,
-  insertPaymentNotices,
   listActiveMerchants,
   type MerchantRow,
+  paymentNotices,
 } from "./payments-store.js";
 import { formatYuan, type WalletCurrency } from "./service.js";
 
@@ -123,13 +123,13 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
           ),
           now,
         ),
-      afterWrite: (tx, written) =>
-        insertPaymentNotices(
-          tx,
-          written.map(({ item, transfer }) => ({
+      // In-app notices go in with the batch's own write statement.
+      alsoWrite: (written) =>
+        paymentNotices(
+          written.map(({ item }) => ({
             userId: item.context.userId,
             title: "付款成功",
-            body: `您已向 ${item.context.merchantName} 付款 ${formatYuan(transfer.amount)}。`,
+            body: `您已向 ${item.context.merchantName} 付款 ${formatYuan(item.request.amount)}。`,
           })),
         ),
     },
