@@ -18,6 +18,7 @@ import { ReconciliationRunPage, ReconciliationRunsPage } from "./reconciliation/
 import { ReviewQueuePage } from "./reviews/review-queue-page";
 import { useMe, useSession } from "./session";
 import { StaffPage } from "./staff/staff-page";
+import { SupportInboxPage } from "./support/support-inbox-page";
 
 export function ConsoleApp() {
   const { t } = useTranslation();
@@ -171,6 +172,14 @@ function ConsoleRoutes() {
         element={
           <Allowed permission="reconciliation:manage">
             <ReconciliationRunPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/support/chat"
+        element={
+          <Allowed permission="support:handle">
+            <SupportInboxPage />
           </Allowed>
         }
       />

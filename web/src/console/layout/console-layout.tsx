@@ -19,6 +19,7 @@ export function useSections(): ConsoleSection[] {
     { path: "/audit", permission: "audit:read", label: t("nav.audit") },
     { path: "/staff", permission: "staff:manage", label: t("nav.staff") },
     { path: "/reconciliation", permission: "reconciliation:manage", label: t("nav.reconciliation") },
+    { path: "/support/chat", permission: "support:handle", label: t("support.nav") },
   ];
   return all.filter((s) => permissions.has(s.permission));
 }
