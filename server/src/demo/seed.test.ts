@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { logIn } from "../../test/factories.js";
 import { createTestApp, type TestApp } from "../../test/harness.js";
 import {
   DEMO_CUSTOMER_PASSWORD,
@@ -133,5 +134,22 @@ describe("demo data", () => {
       if (l.totpSecret) expect(text).not.toContain(l.totpSecret);
     }
     expect(audit.filter((a) => a.action === "demo.seeded")).toHaveLength(1);
+  });
+
+  it("makes the demo customers real-name verified (Class II) with a card in their own name", async () => {
+    await seedDemoData(t.ctx);
+    const zhang = await t.db
+      .selectFrom("users")
+      .select(["id", "id_number_masked"])
+      .where("phone", "=", "13800138000")
+      .executeTakeFirstOrThrow();
+    const client = await logIn(t, zhang.id);
+    const limits = await client.get("/api/v1/wallet/limits");
+    expect(limits.statusCode).toBe(200);
+    expect(limits.json().class).toBe("II");
+    const cards = await client.get("/api/v1/me/bank-cards");
+    expect(cards.json().items).toHaveLength(1);
+    expect(JSON.stringify(cards.json())).not.toMatch(/\d{12,}/);
+    expect(zhang.id_number_masked).not.toMatch(/\d{6,}/);
   });
 });

@@ -1,4 +1,4 @@
-// Development-only demo data: two customers and four staff with two-step verification set up.
+// Development-only demo data: two customers and five staff with two-step verification set up.
 // main.ts calls this outside production. Idempotent: a second start creates and changes nothing.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -6,6 +6,7 @@ import { sql } from "kysely";
 import * as OTPAuth from "otpauth";
 import type { AppContext } from "../context.js";
 import type { Executor } from "../db/database.js";
+import { idNumberCheckChar, maskIdNumber, passesLuhn } from "../modules/identity/index.js";
 import { seedDemoMerchants } from "../modules/wallet/payments.js";
 
 export const DEMO_CUSTOMER_PASSWORD = "Demo-Counter-2026";
@@ -16,10 +17,34 @@ const TOTP_ISSUER = "OpenCounter";
 // Serialises two processes seeding one database at the same moment.
 const DEMO_SEED_LOCK = 7_270_002;
 
+// Demo customers are real-name verified (Class II under PBOC No. 43: a reviewed ID number, a bound
+// phone and a bank card in the same name), so the demo can pay and transfer beyond Class I's
+// ¥1,000 lifetime cap. The ID and card numbers pass their checksums and belong to nobody.
 const demoCustomers = [
-  { role: "customer", phone: "13800138000", name: "张三" },
-  { role: "customer2", phone: "13900139000", name: "李四" },
+  {
+    role: "customer",
+    phone: "13800138000",
+    name: "张三",
+    idBase: "11010519900307123",
+    card: "622202100000000001",
+  },
+  {
+    role: "customer2",
+    phone: "13900139000",
+    name: "李四",
+    idBase: "31010419850612456",
+    card: "622848200000000002",
+  },
 ] as const;
+
+/** Appends the check character (GB 11643) or digit (Luhn) to a demo number. */
+function demoIdNumber(base: string): string {
+  return base + idNumberCheckChar(base);
+}
+function demoCardNumber(base: string): string {
+  for (let d = 0; d <= 9; d++) if (passesLuhn(`${base}${d}`)) return `${base}${d}`;
+  throw new Error("no Luhn digit");
+}
 
 export const demoStaff = [
   { role: "agent", email: "agent@opencounter.local", name: "演示坐席 Demo Agent" },
@@ -77,7 +102,9 @@ async function createMissingAccounts(ctx: AppContext): Promise<void> {
     const now = ctx.clock.now();
     const created: string[] = [];
     for (const c of still.customers) {
-      await tx
+      const idNumber = demoIdNumber(c.idBase);
+      const card = demoCardNumber(c.card);
+      const user = await tx
         .insertInto("users")
         .values({
           kind: "customer",
@@ -85,9 +112,26 @@ async function createMissingAccounts(ctx: AppContext): Promise<void> {
           name: c.name,
           password_hash: customerHash,
           roles: ["customer"],
+          id_number_enc: ctx.crypto.encrypt(idNumber),
+          id_number_masked: maskIdNumber(idNumber),
+          id_number_hash: ctx.crypto.lookupHash(idNumber),
+          verification_level: 2,
           password_changed_at: now,
           created_at: now,
           updated_at: now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto("bank_cards")
+        .values({
+          user_id: user.id,
+          card_enc: ctx.crypto.encrypt(card),
+          card_hash: ctx.crypto.lookupHash(card),
+          last4: card.slice(-4),
+          holder_name: c.name,
+          bank_name: "演示银行 Demo Bank",
+          created_at: now,
         })
         .execute();
       created.push(c.role);
