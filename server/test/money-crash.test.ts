@@ -84,7 +84,7 @@ async function fatesOfInFlight(db: Db, load: MoneyLoad, crashedAt: Date) {
     else fates.afresh += 1;
   }
   const topups = load.topups.filter((t) => t.opened.some((a) => a.kind === "lost")).length;
-  return { transfers: hit.length, ...fates, topups };
+  return { requests: hit.length, ...fates, topups };
 }
 
 describe("crashes under load", () => {
@@ -105,6 +105,7 @@ describe("crashes under load", () => {
       const first = await startServer(options);
       const load = new MoneyLoad(await partiesOn(db, secret, first));
       await load.discoverMerchants();
+      expect(load.merchants.length).toBeGreaterThan(0);
       load.start(WORKERS);
 
       await loadRuns(load, PER_PHASE, "before the kill");
@@ -123,7 +124,7 @@ describe("crashes under load", () => {
       const fates = await fatesOfInFlight(db, load, crashedAt);
       console.log(
         `server kill: ${((performance.now() - started) / 1000).toFixed(1)} s, ${inFlight} requests in flight at the kill\n` +
-          `${load.summary()}\nin-flight transfers: ${JSON.stringify(fates)}`,
+          `${load.summary()}\nin-flight money requests: ${JSON.stringify(fates)}`,
       );
       expect(load.lostInOutage).toBeGreaterThan(0);
       expect(second.exited()).toBe(false);
@@ -150,6 +151,7 @@ describe("crashes under load", () => {
       cleanups.push(() => db.destroy());
       const load = new MoneyLoad(await partiesOn(db, secret, server));
       await load.discoverMerchants();
+      expect(load.merchants.length).toBeGreaterThan(0);
       load.start(WORKERS);
 
       await loadRuns(load, PER_PHASE, "before PostgreSQL is killed");
@@ -168,7 +170,7 @@ describe("crashes under load", () => {
       const fates = await fatesOfInFlight(db, load, crashedAt);
       console.log(
         `PostgreSQL kill: ${((performance.now() - started) / 1000).toFixed(1)} s, ${inFlight} requests in flight at the kill\n` +
-          `${load.summary()}\nin-flight transfers: ${JSON.stringify(fates)}`,
+          `${load.summary()}\nin-flight money requests: ${JSON.stringify(fates)}`,
       );
       expect(server.exited(), server.log()).toBe(false);
       expect(load.lostInOutage).toBeGreaterThan(0);
