@@ -35,6 +35,7 @@ import { staffRoutes } from "./modules/staff/routes.js";
 import { chatRoutes } from "./modules/support/chat-routes.js";
 import { consentRoutes } from "./modules/support/consent-routes.js";
 import { helpRoutes } from "./modules/support/index.js";
+import { ticketRoutes } from "./modules/support/tickets-routes.js";
 import { exportRoutes } from "./modules/wallet/exports-routes.js";
 import { limitRoutes } from "./modules/wallet/limits-routes.js";
 import { paymentRoutes } from "./modules/wallet/payments-routes.js";
@@ -156,6 +157,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(staffRoutes, ctx);
   await app.register(helpRoutes, ctx);
   await app.register(chatRoutes, ctx);
+  await app.register(ticketRoutes, ctx);
   await app.register(consentRoutes, ctx);
   await app.register(walletRoutes, ctx);
   await app.register(limitRoutes, ctx);

@@ -49,6 +49,11 @@ const envSchema = z.object({
   ALIPAY_PRIVATE_KEY: z.string().min(100, "must be a PEM or base64 RSA private key").optional(),
   ALIPAY_PUBLIC_KEY: z.string().min(100, "must be a PEM or base64 RSA public key").optional(),
   ALIPAY_GATEWAY_URL: z.url().optional(),
+  // Support tickets by email: the address customers write to (and replies come from), and the
+  // inbound SMTP listener, off unless a port is given.
+  SUPPORT_EMAIL_ADDRESS: z.email().default("support@opencounter.local"),
+  SUPPORT_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SUPPORT_SMTP_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Config = {
@@ -74,6 +79,8 @@ export type Config = {
   };
   /** Alipay open-platform credentials, or undefined when Alipay is not set up. */
   alipay: AlipayConfig | undefined;
+  /** Support tickets by email: our address, and the inbound SMTP listener (off without a port). */
+  supportEmail: { address: string; smtpPort: number | undefined; smtpHost: string };
 };
 
 export type AlipayConfig = {
@@ -142,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             gatewayUrl: e.ALIPAY_GATEWAY_URL,
           }
         : undefined,
+    supportEmail: {
+      address: e.SUPPORT_EMAIL_ADDRESS.toLowerCase(),
+      smtpPort: e.SUPPORT_SMTP_PORT,
+      smtpHost: e.SUPPORT_SMTP_HOST,
+    },
   };
 }
 

@@ -7,6 +7,9 @@ import { purgeExpiredIdentityRows } from "./modules/identity/index.js";
 import { expireHolds } from "./modules/ledger/index.js";
 import { notifyAllBalanceChanges } from "./modules/notify/index.js";
 import { reconcileYesterday } from "./modules/reconciliation/index.js";
+import { deliverTicketEmails } from "./modules/support/email-outbound.js";
+import { checkSlaTimers } from "./modules/support/sla.js";
+import { sendDueSurveys } from "./modules/support/tickets.js";
 import { settleStalePendingTopups } from "./modules/wallet/topups.js";
 import { advanceWithdrawals, rejectStaleWithdrawals } from "./modules/wallet/withdrawals.js";
 
@@ -71,4 +74,21 @@ export async function scheduleJobs(boss: PgBoss, ctx: AppContext): Promise<void>
       await deliverDueNotifications(ctx, httpSender(ctx.config.publicUrl));
     });
   }
+  // Support tickets: SLA warnings and breaches (escalation), replies by email that are still
+  // queued, and satisfaction surveys a day after resolution (support/sla.ts, tickets.ts).
+  await boss.createQueue("support.sla-timers");
+  await boss.schedule("support.sla-timers", EVERY_MINUTE);
+  await boss.work("support.sla-timers", async () => {
+    await checkSlaTimers(ctx);
+  });
+  await boss.createQueue("support.ticket-emails");
+  await boss.schedule("support.ticket-emails", EVERY_MINUTE);
+  await boss.work("support.ticket-emails", async () => {
+    await deliverTicketEmails(ctx);
+  });
+  await boss.createQueue("support.ticket-surveys");
+  await boss.schedule("support.ticket-surveys", HOURLY);
+  await boss.work("support.ticket-surveys", async () => {
+    await sendDueSurveys(ctx);
+  });
 }

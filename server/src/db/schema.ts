@@ -522,6 +522,108 @@ export type SupportAgentsTable = {
   updated_at: Generated<Date>;
 };
 
+// --- support: tickets and SLA (0015) ---
+export type SupportTicketCategory =
+  | "account_locked"
+  | "account_login"
+  | "account_password"
+  | "dispute_failed"
+  | "dispute_duplicate"
+  | "question"
+  | "system_fault"
+  | "security_alert";
+export type SupportTicketPriority = "low" | "normal" | "high" | "urgent";
+export type SupportTicketStatus = "new" | "open" | "pending" | "resolved" | "closed";
+export type SupportTicketsTable = {
+  id: Generated<string>;
+  number: Generated<bigint>;
+  customer_id: string | null;
+  requester_email: string | null;
+  requester_name: string | null;
+  channel: SupportChannel;
+  subject: string;
+  category: SupportTicketCategory;
+  suggested_category: SupportTicketCategory | null;
+  priority: SupportTicketPriority;
+  status: ColumnType<SupportTicketStatus, SupportTicketStatus | undefined, SupportTicketStatus>;
+  team: Generated<string>;
+  assignee_id: string | null;
+  conversation_id: string | null;
+  merged_into_id: string | null;
+  verified_at: Date | null;
+  verified_by: string | null;
+  escalated_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  survey_sent_at: Date | null;
+};
+export type SupportTicketMessageKind = "customer" | "agent" | "note" | "system";
+export type SupportTicketMessageChannel = SupportChannel | "portal" | "console";
+export type SupportTicketMessagesTable = {
+  id: Generated<bigint>;
+  ticket_id: string;
+  original_ticket_id: string | null;
+  kind: SupportTicketMessageKind;
+  author_id: string | null;
+  channel: SupportTicketMessageChannel;
+  body: string;
+  mentions: ColumnType<string[], string[] | undefined, string[]>;
+  email_message_id: string | null;
+  email_in_reply_to: string | null;
+  email_references: string | null;
+  email_to: string | null;
+  email_status: "queued" | "sent" | "failed" | null;
+  email_attempts: Generated<number>;
+  email_error: string | null;
+  created_at: Date;
+};
+export type SupportTicketLinksTable = {
+  ticket_a: string;
+  ticket_b: string;
+  created_by: string;
+  created_at: Date;
+};
+export type SupportCannedResponsesTable = {
+  id: Generated<string>;
+  title: string;
+  body: string;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+};
+export type SupportSlaPoliciesTable = {
+  priority: SupportTicketPriority;
+  first_response_minutes: number;
+  next_response_minutes: number;
+  resolution_minutes: number;
+  warn_at_percent: Generated<number>;
+};
+export type SupportSlaTarget = "first_response" | "next_response" | "resolution";
+export type SupportSlaTimersTable = {
+  id: Generated<bigint>;
+  ticket_id: string;
+  target: SupportSlaTarget;
+  priority: SupportTicketPriority;
+  started_at: Date;
+  warn_at: Date;
+  due_at: Date;
+  stopped_at: Date | null;
+  warned_at: Date | null;
+  breached_at: Date | null;
+  escalated_to: "supervisor" | "technical" | null;
+};
+export type SupportSurveysTable = {
+  ticket_id: string;
+  customer_id: string;
+  sent_at: Date;
+  rating: number | null;
+  comment: string | null;
+  answered_at: Date | null;
+};
+
 // --- support: consent before account access (0016) ---
 export type SupportConsentScope = "profile" | "balance" | "transactions";
 export type SupportConsentStatus = "requested" | "granted" | "refused" | "revoked" | "cancelled";
@@ -585,5 +687,12 @@ export type Database = {
   support_messages: SupportMessagesTable;
   support_read_marks: SupportReadMarksTable;
   support_agents: SupportAgentsTable;
+  support_tickets: SupportTicketsTable;
+  support_ticket_messages: SupportTicketMessagesTable;
+  support_ticket_links: SupportTicketLinksTable;
+  support_canned_responses: SupportCannedResponsesTable;
+  support_sla_policies: SupportSlaPoliciesTable;
+  support_sla_timers: SupportSlaTimersTable;
+  support_surveys: SupportSurveysTable;
   support_consents: SupportConsentsTable;
 };

@@ -15,6 +15,8 @@ export const otpPurposes = [
   "change_phone",
   "verify_email",
   "unfreeze",
+  // An agent confirms who is calling or writing (support tickets), by a code to the bound phone.
+  "support_verify",
 ] as const;
 export type OtpPurpose = (typeof otpPurposes)[number];
 export type OtpChannel = "sms" | "email";
@@ -32,6 +34,7 @@ const purposeText: Record<OtpPurpose, string> = {
   change_phone: "更换手机号",
   verify_email: "验证邮箱",
   unfreeze: "解冻账户",
+  support_verify: "向客服核实身份",
 };
 
 // The code is hashed with its destination and purpose, so a row cannot be replayed elsewhere.
@@ -81,7 +84,12 @@ export async function issueOtp(
       expires_at: new Date(now.getTime() + OTP_TTL_MS),
     })
     .execute();
-  const text = `您正在${purposeText[req.purpose]}，验证码 ${code}，5 分钟内有效。请勿告诉任何人，工作人员不会向您索要验证码。`;
+  // The one code a person at the desk asks for: say so, and when not to give it.
+  const warning =
+    req.purpose === "support_verify"
+      ? "仅当您本人正在联系 OpenCounter 客服时告诉客服；如非本人联系，请勿透露。"
+      : "请勿告诉任何人，工作人员不会向您索要验证码。";
+  const text = `您正在${purposeText[req.purpose]}，验证码 ${code}，5 分钟内有效。${warning}`;
   if (req.channel === "sms") await notifier.sendSms(db, req.destination, `【OpenCounter】${text}`);
   else await notifier.sendEmail(db, req.destination, `OpenCounter 验证码 ${code}`, text);
   return { expiresIn: OTP_TTL_MS / 1000, resendIn: OTP_RESEND_MS / 1000 };

@@ -19,6 +19,11 @@ export async function sendCode(
   req: { channel: OtpChannel; to: string; purpose: OtpPurpose },
   ip: string | null,
 ): Promise<{ expiresIn: number; resendIn: number }> {
+  // Only an agent sends these (support tickets): a code nobody at the desk asked for could be
+  // talked out of the customer and then read back to an unsuspecting agent.
+  if (req.purpose === "support_verify") {
+    throw new DomainError("validation_failed", { detail: "This code is sent by support staff only", field: "purpose" });
+  }
   const destination = normaliseDestination(req.channel, req.to);
   return sendCodeTo(ctx, { channel: req.channel, destination, purpose: req.purpose }, ip);
 }
