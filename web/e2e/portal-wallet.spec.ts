@@ -93,7 +93,9 @@ test("a top-up retried after a network failure sends the same Idempotency-Key; a
   await page.goto("/wallet/topup");
   await page.getByLabel("金额（元）").fill("99");
   await page.getByRole("button", { name: "去支付" }).click();
-  await expect.poll(() => keys.length).toBe(3);
+  await page.waitForURL("about:blank");
+  await page.unrouteAll({ behavior: "wait" });
+  expect(keys).toHaveLength(3);
   expect(keys[2]).not.toBe(keys[0]);
 });
 
@@ -171,4 +173,26 @@ test("with 小额免密 on, a small payment goes through without the payment pas
     headers: await csrfHeaders(page),
   });
   expect(((await history.json()) as { items: unknown[] }).items).toHaveLength(2);
+});
+
+test("the wallet speaks English when the customer chooses it", async ({ page, request }) => {
+  await registerCustomer(page, request);
+  const res = await page.request.put("/api/v1/me/preferences", {
+    headers: await csrfHeaders(page),
+    data: { language: "en" },
+  });
+  expect(res.ok()).toBeTruthy();
+  await page.goto("/wallet");
+  await expect(page.getByRole("heading", { level: 1, name: "My wallet" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("navigation", { name: "Wallet actions" }).getByRole("link")).toHaveText([
+    /Top up/,
+    /Pay/,
+    /Transfer/,
+    /Withdraw/,
+  ]);
+  await expectAccessible(page, "/wallet in English");
+  await page.goto("/wallet/history");
+  await expect(page.getByRole("link", { name: "Export CSV" })).toBeVisible();
+  await expectAccessible(page, "/wallet/history in English");
 });
