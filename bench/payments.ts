@@ -43,7 +43,7 @@ const HOT_SHARE = 0.2;
 /** Database connections: the app's pool, and pgbench's clients. */
 const DB_CLIENTS = Number(env.BENCH_DB_CLIENTS ?? 20);
 /** Payments in flight at once at full load (customers paying at the same moment). */
-const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 256);
+const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 512);
 const SECONDS = Number(env.BENCH_SECONDS ?? 20);
 const HALF_SECONDS = Number(env.BENCH_HALF_SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
@@ -56,7 +56,7 @@ const TOPUP = 100_00n; // ¥100 for every customer
  * the login route itself ends with. Every login appends to the audit log's single hash chain, so
  * logins are serialised: 10,000 of them would take minutes. BENCH_LOGINS=10000 does them all.
  */
-const LOGINS = Math.min(Number(env.BENCH_LOGINS ?? 1_000), CUSTOMERS);
+const LOGINS = Math.min(Number(env.BENCH_LOGINS ?? 500), CUSTOMERS);
 const LOGIN_PASSWORD = "Bench-Counter-2026";
 const RATIO_TARGET = 1.5;
 const P99_TARGET_MS = 25;
@@ -240,11 +240,15 @@ async function startApp(databaseUrl: string): Promise<{ port: number; stop: () =
 }
 
 async function serve(): Promise<void> {
-  const [{ loadConfig }, { createContext }, { buildApp }] = await Promise.all([
+  const [{ loadConfig }, { createContext }, { buildApp }, { PAYMENT_BATCH }] = await Promise.all([
     import("../server/src/config.js"),
     import("../server/src/runtime.js"),
     import("../server/src/app.js"),
+    import("../server/src/modules/wallet/payments-routes.js"),
   ]);
+  // Experiments only: the batcher's settings (defaults in payments-routes.ts).
+  if (env.BENCH_BATCH_CONCURRENCY) PAYMENT_BATCH.concurrency = Number(env.BENCH_BATCH_CONCURRENCY);
+  if (env.BENCH_BATCH_WAIT_MS) PAYMENT_BATCH.maxWaitMs = Number(env.BENCH_BATCH_WAIT_MS);
   const config = loadConfig();
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
