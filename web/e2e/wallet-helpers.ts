@@ -87,12 +87,10 @@ export async function setElderMode(page: Page, elderMode: boolean): Promise<void
  * control (buttons, fields, choices, money rows, quick actions) at least 60px tall.
  */
 export async function expectElderSizes(page: Page, label: string): Promise<void> {
-  const body = await page
-    .locator("body")
-    .evaluate((b) => ({
-      font: Number.parseFloat(getComputedStyle(b).fontSize),
-      line: getComputedStyle(b).lineHeight,
-    }));
+  const body = await page.locator("body").evaluate((b) => ({
+    font: Number.parseFloat(getComputedStyle(b).fontSize),
+    line: getComputedStyle(b).lineHeight,
+  }));
   expect(body.font, `${label}: body text`).toBeGreaterThanOrEqual(18);
   const lineHeight = body.line.endsWith("px") ? Number.parseFloat(body.line) / body.font : Number(body.line);
   expect(lineHeight, `${label}: line height`).toBeGreaterThanOrEqual(1.3);
