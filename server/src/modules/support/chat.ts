@@ -28,6 +28,7 @@ import {
   upsertAgent,
 } from "./chat-store.js";
 import type { HelpLanguage } from "./service.js";
+import { openTicketFromConversation } from "./tickets.js";
 
 /** The bus channel every chat event travels on. */
 export const CHAT_CHANNEL = "oc_support";
@@ -314,6 +315,9 @@ async function applyBotReply(
       reply.kind === "take_message" ? "after_hours" : reply.reason,
     );
     if (queued.status === "assigned") out.push(...(await welcomeFromAgent(ctx, tx, queued)));
+    // Out of hours the bot promised a ticket: open it now (support/tickets.ts), so its SLA
+    // clock starts and the morning shift finds it in the inbox.
+    if (reply.kind === "take_message") await openTicketFromConversation(ctx, tx, c.id, { kind: "bot" });
   }
   return out;
 }

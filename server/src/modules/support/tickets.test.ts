@@ -339,3 +339,27 @@ describe("reports", () => {
     expect(bad.statusCode).toBe(400);
   });
 });
+
+describe("out of hours", () => {
+  it("opens a ticket when the bot takes a message at night, with what the customer asked", async () => {
+    const night = new Date(t.clock.now());
+    night.setUTCHours(15, 30, 0, 0); // 23:30 in Beijing
+    if (night <= t.clock.now()) night.setUTCDate(night.getUTCDate() + 1);
+    t.clock.set(night);
+    const customer = await createCustomer(t);
+    const conv = await customer.client.post("/api/v1/support/conversations");
+    const sent = await customer.client.post(`/api/v1/support/conversations/${conv.json().id}/messages`, {
+      clientId: "night-1",
+      body: "转人工，我的账户被冻结了",
+    });
+    expect(sent.json().replies[0].payload).toMatchObject({ reply: "take_message" });
+    const mine = await customer.client.get("/api/v1/support/tickets");
+    expect(mine.json().items).toHaveLength(1);
+    expect(mine.json().items[0]).toMatchObject({
+      channel: "chat",
+      conversationId: conv.json().id,
+      category: "account_locked",
+      status: "new",
+    });
+  });
+});
