@@ -27,6 +27,20 @@ async function everyoneLogsInAgain() {
   for (const who of [agent, supervisor, technician]) who.client = await logIn(t, who.user.id);
 }
 
+/** A customer leaves a request in the portal; the agent takes it. */
+async function request(body: string) {
+  const customer = await createCustomer(t);
+  const res = await customer.client.post("/api/v1/support/tickets", { subject: body.slice(0, 20), body });
+  expect(res.statusCode).toBe(201);
+  const ticket = res.json().ticket as { id: string; priority: string; category: string };
+  const taken = await agent.client.patch(`/api/v1/console/support/tickets/${ticket.id}`, {
+    assigneeId: agent.user.id,
+  });
+  expect(taken.statusCode).toBe(200);
+  return { customer, ticket };
+}
+
+/** An agent logs a phone call: the call itself was the first response. */
 async function logCall(body: string) {
   const customer = await createCustomer(t);
   const res = await agent.client.post("/api/v1/console/support/tickets", {
@@ -55,7 +69,7 @@ async function kindsFor(userId: string) {
 
 describe("SLA clocks", () => {
   it("warns the assignee before the first-response deadline, then records the breach once and tells the supervisors", async () => {
-    const { ticket } = await logCall("有一笔不是我操作的转账，账号好像被盗了");
+    const { ticket } = await request("有一笔不是我操作的转账，账号好像被盗了");
     expect(ticket).toMatchObject({ category: "security_alert", priority: "urgent" });
     const [first] = await timersOf(ticket.id);
     expect(first).toMatchObject({ target: "first_response", priority: "urgent" });
@@ -93,7 +107,7 @@ describe("SLA clocks", () => {
   });
 
   it("escalates a system fault past its deadline to the technical team", async () => {
-    const { ticket } = await logCall("点提交按钮报错，显示系统错误");
+    const { ticket } = await request("点提交按钮报错，显示系统错误");
     expect(ticket).toMatchObject({ category: "system_fault", priority: "high" });
     t.clock.advance(61 * MINUTE);
     await checkSlaTimers(t.ctx);
@@ -106,7 +120,7 @@ describe("SLA clocks", () => {
 
   it("stops the first-response clock when the agent answers, and owes the next answer when the customer writes again", async () => {
     await everyoneLogsInAgain();
-    const { customer, ticket } = await logCall("提现一直没到账");
+    const { customer, ticket } = await request("提现一直没到账");
     await agent.client.post(`/api/v1/console/support/tickets/${ticket.id}/replies`, {
       body: "正在为您查询。",
     });
@@ -128,7 +142,7 @@ describe("SLA clocks", () => {
 
   it("moves the deadlines when the priority changes, and pauses the next-response clock while waiting on the customer", async () => {
     await everyoneLogsInAgain();
-    const { customer, ticket } = await logCall("积分可以兑换什么");
+    const { customer, ticket } = await request("积分可以兑换什么");
     expect(ticket.priority).toBe("low");
     const before = (await timersOf(ticket.id))[0];
     const raised = await agent.client.patch(`/api/v1/console/support/tickets/${ticket.id}`, {
@@ -161,7 +175,7 @@ describe("business hours", () => {
     if (at <= t.clock.now()) at.setUTCDate(at.getUTCDate() + 1);
     t.clock.set(at);
     await everyoneLogsInAgain();
-    const { ticket } = await logCall("想改一下登录密码");
+    const { ticket } = await request("想改一下登录密码");
     expect(ticket.priority).toBe("normal");
     const [first] = await timersOf(ticket.id);
     // Normal: 240 business minutes = 10 tonight + 230 from 08:00 = 11:50 Beijing next day.
@@ -190,5 +204,13 @@ describe("the reports", () => {
       .execute();
     expect(res.json().slaBreaches.total).toBe(breaches.length);
     expect(res.json().slaBreaches.byTarget.next_response).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("a logged phone call", () => {
+  it("counts the call as the first response: only the resolution clock runs", async () => {
+    await everyoneLogsInAgain();
+    const { ticket } = await logCall("提现失败了，钱去哪了");
+    expect((await timersOf(ticket.id)).map((x) => x.target)).toEqual(["resolution"]);
   });
 });

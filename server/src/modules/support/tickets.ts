@@ -217,6 +217,8 @@ export async function openTicket(ctx: AppContext, tx: Tx, input: NewTicket): Pro
     team: category === "system_fault" ? "technical" : "general",
     created_at: now,
     updated_at: now,
+    // An agent logging a call has already spoken to the customer: that was the first response.
+    first_response_at: input.author.kind === "agent" ? now : null,
   });
   const message = await insertTicketMessage(tx, {
     ticket_id: ticket.id,
@@ -227,7 +229,7 @@ export async function openTicket(ctx: AppContext, tx: Tx, input: NewTicket): Pro
     email_message_id: input.email?.messageId ?? null,
     created_at: now,
   });
-  await startSlaTimer(tx, ticket, "first_response", now);
+  if (!ticket.first_response_at) await startSlaTimer(tx, ticket, "first_response", now);
   await startSlaTimer(tx, ticket, "resolution", now);
   await ctx.audit.record(tx, {
     actor:
