@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff, type LoggedIn, logIn, sendOtp } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
+import { loadConfig } from "../../config.js";
 import { SETTLE_AFTER_MS, settleDueSandboxPayouts } from "../gateways/sandbox-bank/index.js";
 import { passesLuhn } from "../identity/index.js";
 import { expireHolds, getOrCreateSystemAccount, systemAccountCode, verifyLedger } from "../ledger/index.js";
@@ -11,6 +12,7 @@ import {
   placeWithdrawal,
   REVIEW_TIMEOUT_MS,
   rejectStaleWithdrawals,
+  withdrawalFee,
 } from "./withdrawals.js";
 
 let t: TestApp;
@@ -118,6 +120,38 @@ async function auditActions(withdrawalId: string) {
     .execute();
   return rows.map((r) => r.action);
 }
+
+describe("configuration", () => {
+  const base = { NODE_ENV: "test", SECRET_KEY: "ab".repeat(32) };
+
+  it("reads the fee and thresholds from the environment, in fen", () => {
+    const cfg = loadConfig({
+      ...base,
+      WITHDRAWAL_FEE_RATE_BP: "25",
+      WITHDRAWAL_FEE_MIN: "200",
+      WITHDRAWAL_AUTO_APPROVE_MAX: "100000",
+      WITHDRAWAL_DUAL_APPROVAL_MIN: "1000000",
+    }).withdrawals;
+    expect(cfg).toEqual({
+      feeRateBp: 25,
+      feeMin: 200n,
+      autoApproveMax: 100_000n,
+      dualApprovalMin: 1_000_000n,
+    });
+    expect(withdrawalFee(cfg, 100_000n)).toBe(250n);
+    expect(withdrawalFee(cfg, 100n)).toBe(200n);
+  });
+
+  it("stops the start naming a bad value", () => {
+    expect(() => loadConfig({ ...base, WITHDRAWAL_FEE_RATE_BP: "0.5" })).toThrowError(
+      /WITHDRAWAL_FEE_RATE_BP/,
+    );
+    expect(() => loadConfig({ ...base, WITHDRAWAL_FEE_MIN: "-1" })).toThrowError(/WITHDRAWAL_FEE_MIN/);
+    expect(() => loadConfig({ ...base, WITHDRAWAL_DUAL_APPROVAL_MIN: "lots" })).toThrowError(
+      /WITHDRAWAL_DUAL_APPROVAL_MIN/,
+    );
+  });
+});
 
 describe("the quote", () => {
   it("charges 0.1 % rounded up to the fen, at least ¥1, and says when review is needed", async () => {
