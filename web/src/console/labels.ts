@@ -51,6 +51,8 @@ export function reviewKindLabel(t: TFunction, kind: string): string {
       return t("reviews.kind.withdrawal");
     case "refund":
       return t("reviews.kind.refund");
+    case "ledger_adjustment":
+      return t("reviews.kind.ledgerAdjustment");
     default:
       return kind;
   }
@@ -115,6 +117,16 @@ export function summaryLabel(t: TFunction, key: string): string {
       return t("reviews.summary.phone");
     case "frozenAt":
       return t("reviews.summary.frozenAt");
+    case "account":
+      return t("reviews.summary.account");
+    case "customer":
+      return t("reviews.summary.customer");
+    case "direction":
+      return t("reviews.summary.direction");
+    case "amount":
+      return t("reviews.summary.amount");
+    case "reason":
+      return t("reviews.summary.reason");
     default:
       return key;
   }
