@@ -14,6 +14,7 @@ import {
   answerSurvey,
   changeTicket,
   confirmVerification,
+  customerOpensTicket,
   customerWrites,
   linkTickets,
   mergeTickets,
@@ -609,17 +610,7 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const me = requireAuth(req).user;
-      const opened = await ctx.db.transaction().execute((tx) =>
-        openTicket(ctx, tx, {
-          channel: "chat",
-          customerId: me.id,
-          subject: req.body.subject,
-          body: req.body.body,
-          author: { kind: "customer" },
-          messageChannel: "portal",
-        }),
-      );
+      const opened = await customerOpensTicket(ctx, requireAuth(req).user, req.body);
       return reply.code(201).send({ ticket: toTicket(opened.ticket), joined: opened.joined });
     },
   );

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createStaff, type LoggedIn, latestCode, logIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
+import { ingestEmail } from "./email-inbound.js";
 import { sendDueSurveys } from "./tickets.js";
 
 let t: TestApp;
@@ -151,6 +152,43 @@ describe("one problem, one ticket", () => {
 
     const list = await customer.client.get("/api/v1/support/tickets");
     expect(list.json().items).toHaveLength(2);
+  });
+});
+
+describe("one problem, one ticket, under load", () => {
+  it("makes one ticket of five emails about the same problem stored at the same moment", async () => {
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) =>
+        ingestEmail(t.ctx, {
+          messageId: `<same-moment.${i}@example.com>`,
+          inReplyTo: null,
+          references: [],
+          fromAddress: "same.moment@example.com",
+          fromName: null,
+          subject: "扣了两次",
+          text: `同一笔钱扣了两次（第${i}封）`,
+        }),
+      ),
+    );
+    expect(new Set(results.map((r) => r.ticket.id)).size).toBe(1);
+    expect(results.filter((r) => r.joined)).toHaveLength(4);
+  });
+
+  it("lets a customer leave ten requests an hour, not more", async () => {
+    const customer = await createCustomer(t);
+    for (let i = 0; i < 10; i++) {
+      const res = await customer.client.post("/api/v1/support/tickets", {
+        subject: "问题",
+        body: `第${i}个问题`,
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const refused = await customer.client.post("/api/v1/support/tickets", {
+      subject: "问题",
+      body: "第十一个",
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe("rate_limited");
   });
 });
 

@@ -2,6 +2,7 @@
 // suggested from the text, its priority from the category and the customer's state; the same
 // customer's open ticket on the same problem takes a new request instead of a second ticket.
 // Every state change runs in one transaction with its SLA clocks, notifications and audit.
+import { sql } from "kysely";
 import type { AppContext } from "../../context.js";
 import type { Executor, Tx } from "../../db/database.js";
 import type {
@@ -13,6 +14,7 @@ import type {
 } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { consumeOtp, issueOtp } from "../identity/index.js";
+import { takeFromWindow } from "../identity/rate-window.js";
 import { reprioritiseSlaTimers, startSlaTimer, stopSlaTimers } from "./sla.js";
 import { needsVerification, priorityFor, suggestCategory } from "./tickets-classify.js";
 import {
@@ -176,6 +178,10 @@ export async function openTicket(ctx: AppContext, tx: Tx, input: NewTicket): Pro
   const suggestion = suggestCategory(`${subject}\n${body}`);
   const category = input.category ?? suggestion.category;
   const requesterEmail = input.requesterEmail?.toLowerCase() ?? null;
+  // Two requests on one problem arriving at once must still make one ticket: serialise the
+  // look-up-or-open per requester and category.
+  const requester = input.customerId ?? requesterEmail ?? "";
+  await sql`select pg_advisory_xact_lock(hashtext(${`support-ticket:${requester}:${category}`}))`.execute(tx);
   const existing = await findOpenTicketOf(tx, { customerId: input.customerId, requesterEmail }, category);
   if (existing) {
     const message = await addRequesterMessage(ctx, tx, existing, {
@@ -307,7 +313,33 @@ export async function addRequesterMessage(
   return message;
 }
 
-/** A customer writes from the portal, or opens a ticket there. */
+/** Requests a customer may leave in the portal per hour: enough for a person, not for a script. */
+export const CUSTOMER_TICKETS_PER_HOUR = 10;
+
+/** A customer leaves a request in the portal (it may join their open ticket on the problem). */
+export async function customerOpensTicket(
+  ctx: AppContext,
+  customer: { id: string },
+  input: { subject: string; body: string },
+): Promise<OpenedTicket> {
+  return ctx.db.transaction().execute(async (tx) => {
+    await takeFromWindow(tx, ctx.clock, {
+      key: `support-ticket:${customer.id}`,
+      max: CUSTOMER_TICKETS_PER_HOUR,
+      windowMs: 60 * 60 * 1000,
+    });
+    return openTicket(ctx, tx, {
+      channel: "chat",
+      customerId: customer.id,
+      subject: input.subject,
+      body: input.body,
+      author: { kind: "customer" },
+      messageChannel: "portal",
+    });
+  });
+}
+
+/** A customer writes on their ticket from the portal. */
 export async function customerWrites(
   ctx: AppContext,
   customer: { id: string },
