@@ -49,7 +49,7 @@ const HALF_SECONDS = Number(env.BENCH_HALF_SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
 const PGBENCH_SCALE = Number(env.BENCH_PGBENCH_SCALE ?? DB_CLIENTS);
 /** Server processes, each with its own batcher, behind the load generator's round robin. */
-const APP_PROCESSES = Number(env.BENCH_APP_PROCESSES ?? 2);
+const APP_PROCESSES = Number(env.BENCH_APP_PROCESSES ?? 1);
 const TOPUP = 100_00n; // ¥100 for every customer
 /**
  * Customers who log in over HTTP; the rest get their session from createSession, the function
@@ -249,6 +249,7 @@ async function serve(): Promise<void> {
   // Experiments only: the batcher's settings (defaults in payments-routes.ts).
   if (env.BENCH_BATCH_CONCURRENCY) PAYMENT_BATCH.concurrency = Number(env.BENCH_BATCH_CONCURRENCY);
   if (env.BENCH_BATCH_WAIT_MS) PAYMENT_BATCH.maxWaitMs = Number(env.BENCH_BATCH_WAIT_MS);
+  if (env.BENCH_BATCH_PARALLEL_AFTER) PAYMENT_BATCH.parallelAfter = Number(env.BENCH_BATCH_PARALLEL_AFTER);
   const config = loadConfig();
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));

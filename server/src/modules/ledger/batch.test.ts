@@ -140,6 +140,50 @@ describe("one batch", () => {
   });
 });
 
+describe("the batcher's queue", () => {
+  it("sends what arrives while a batch is in flight together in the next one", async () => {
+    const customers: Account[] = [];
+    for (let i = 0; i < 11; i++) customers.push(await customerAccount(t, 1_000n));
+    const shop = await merchant("queue");
+    const sizes: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let firstCalled: () => void = () => {};
+    const first = new Promise<void>((r) => {
+      firstCalled = r;
+    });
+    const batcher = new TransferBatcher<undefined>(
+      { db: dbA, clock: t.clock },
+      {
+        check: async (_tx, items) => {
+          sizes.push(items.length);
+          if (sizes.length === 1) {
+            firstCalled();
+            await gate;
+          }
+          return items.map(() => null);
+        },
+      },
+      { maxBatch: 50, maxWaitMs: 1, concurrency: 4, parallelAfter: 20 },
+    );
+    const one = batcher.submit(payment(customers[0] as Account, shop, 10n), undefined);
+    await first;
+    // Ten arrive while the first batch is held open: fewer than 20, so they wait for it.
+    const ten = customers.slice(1).map((c) => batcher.submit(payment(c, shop, 10n), undefined));
+    // Many times the queue's own 1 ms wait: a batcher without parallelAfter would have started a
+    // second batch beside the held one by now.
+    await new Promise((r) => setTimeout(r, 50));
+    const startedWhileHeld = sizes.length;
+    release();
+    await Promise.all([one, ...ten]);
+    await batcher.close();
+    expect(startedWhileHeld).toBe(1);
+    expect(sizes).toEqual([1, 10]);
+  });
+});
+
 describe("two batchers under concurrent load", () => {
   it(
     "posts every accepted payment exactly once, with a hot merchant, duplicates and overdrafts mixed in",

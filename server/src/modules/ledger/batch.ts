@@ -423,6 +423,12 @@ export type BatcherOptions = {
   maxWaitMs?: number;
   /** Batches in flight at once in this process (one collects while another commits). */
   concurrency?: number;
+  /**
+   * While a batch is in flight, another starts only once this many transfers wait; fewer wait
+   * for it to finish and go together. Small batches side by side would each pay the whole
+   * round-trip cost and queue on the hot accounts' locks anyway.
+   */
+  parallelAfter?: number;
 };
 
 type Waiting<C> = {
@@ -444,6 +450,7 @@ export class TransferBatcher<C = undefined> {
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   readonly concurrency: number;
+  readonly parallelAfter: number;
 
   constructor(
     private readonly deps: { db: Db; clock: Clock },
@@ -453,6 +460,7 @@ export class TransferBatcher<C = undefined> {
     this.maxBatch = opts.maxBatch ?? 500;
     this.maxWaitMs = opts.maxWaitMs ?? 2;
     this.concurrency = opts.concurrency ?? 2;
+    this.parallelAfter = opts.parallelAfter ?? 1;
   }
 
   submit(request: TransferRequest, context: C): Promise<TransferResult> {
@@ -479,6 +487,7 @@ export class TransferBatcher<C = undefined> {
       return;
     }
     if (this.running >= this.concurrency) return;
+    if (this.running > 0 && this.queue.length < this.parallelAfter && !this.closed) return;
     if (this.queue.length >= this.maxBatch || this.closed) {
       this.runBatch();
       return;
@@ -493,6 +502,7 @@ export class TransferBatcher<C = undefined> {
 
   private runBatch(): void {
     if (this.running >= this.concurrency || this.queue.length === 0) return;
+    if (this.running > 0 && this.queue.length < this.parallelAfter && !this.closed) return;
     const batch = this.queue.splice(0, this.maxBatch);
     this.running++;
     postTransferBatch(
