@@ -25,4 +25,10 @@ export type PaymentGateway = {
   ): GatewayPaymentReport;
   /** Asks the gateway directly, for notifications that never came. */
   queryPayment(paymentId: string): Promise<GatewayPaymentReport | null>;
+  /**
+   * Closes a payment the customer never paid, so it can no longer be paid; answers the gateway's
+   * final word (`paid` if the customer paid in the meantime). Optional: a gateway without it
+   * keeps being asked until it closes the payment itself.
+   */
+  closePayment?(paymentId: string): Promise<GatewayPaymentReport | null>;
 };

@@ -1,13 +1,13 @@
 // Top-ups through the sandbox gateway, end to end over HTTP: open, pay, be notified, be credited
 // exactly once — whatever the notifications do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCustomer } from "../../../test/factories.js";
+import { createCustomer, logIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp, type TestClient } from "../../../test/harness.js";
 import { deliverDueNotifications, httpSender, type NotificationSender } from "../gateways/index.js";
 import { NOTIFY_PATH } from "../gateways/sandbox/service.js";
 import { SIGNATURE_HEADER, signMessage } from "../gateways/sandbox/signature.js";
 import { getBalance, openAccount, verifyLedger } from "../ledger/index.js";
-import { settleStalePendingTopups } from "./topups.js";
+import { settleStalePendingTopups, TOPUP_PAY_WINDOW_MS } from "./topups.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -168,7 +168,7 @@ describe("top-ups through the sandbox gateway", () => {
       { body: { ...good, amount: 5_000_001 }, code: "validation_failed" },
       { body: { ...good, amount: 2 ** 60 }, code: "validation_failed" },
       { body: { ...good, currency: "USD" }, code: "validation_failed" },
-      { body: { ...good, method: "alipay" }, code: "validation_failed" },
+      { body: { ...good, method: "wechat" }, code: "validation_failed" },
       { body: { ...good, extra: true }, code: "validation_failed" },
       { body: {}, code: "validation_failed" },
     ];
@@ -409,5 +409,36 @@ describe("top-ups through the sandbox gateway", () => {
     await settleStalePendingTopups(t.ctx, { olderThanMs: 10 * 60_000 });
     expect(await statusOf(client, unpaid.id)).toBe("pending");
     expect(await statusOf(client, failed.id)).toBe("failed");
+  });
+
+  it("closes a top-up never paid within two hours, so the old pay page cannot take money any more", async () => {
+    const { user, client } = await createCustomer(t);
+    const unpaid = await openTopup(client, 700);
+    const paidLate = await openTopup(client, 800);
+
+    t.clock.advance(TOPUP_PAY_WINDOW_MS - 60_000);
+    // Inside the window an unpaid top-up is left alone.
+    await settleStalePendingTopups(t.ctx, { olderThanMs: 10 * 60_000 });
+    const meanwhile = await logIn(t, user.id);
+    expect(await statusOf(meanwhile, unpaid.id)).toBe("pending");
+    // The customer pays one of them at the last minute; its notification is lost.
+    expect(
+      (await meanwhile.post(`/sandbox-gateway/payments/${paymentIdOf(paidLate)}/pay`, {})).statusCode,
+    ).toBe(200);
+    await t.db
+      .deleteFrom("sandbox_gateway_notifications")
+      .where("payment_id", "=", paymentIdOf(paidLate))
+      .execute();
+
+    t.clock.advance(2 * 60_000);
+    await settleStalePendingTopups(t.ctx, { olderThanMs: 10 * 60_000 });
+    const after = await logIn(t, user.id);
+    expect(await statusOf(after, unpaid.id)).toBe("failed");
+    expect(await statusOf(after, paidLate.id)).toBe("succeeded");
+    // The closed payment refuses to be paid now; nothing is taken that we would not credit.
+    const refused = await after.post(`/sandbox-gateway/payments/${paymentIdOf(unpaid)}/pay`, {});
+    expect(refused.statusCode).toBe(409);
+    expect(await balanceOfCustomer(user.id)).toBe(800n);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
   });
 });

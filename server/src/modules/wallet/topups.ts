@@ -163,6 +163,8 @@ export async function settleTopup(ctx: Deps, report: GatewayPaymentReport): Prom
 }
 
 export const PENDING_QUERY_AFTER_MS = 10 * 60_000;
+/** How long a customer has to pay a top-up; then the gateway's payment is closed and the top-up fails. */
+export const TOPUP_PAY_WINDOW_MS = 2 * 60 * 60_000;
 
 /** Asks the gateway about top-ups still pending after a while: the notification may never come. */
 export async function settleStalePendingTopups(
@@ -179,7 +181,14 @@ export async function settleStalePendingTopups(
   for (const topup of await listPendingBefore(ctx.db, before, opts.limit ?? 200)) {
     if (!topup.gateway_payment_id) continue;
     try {
-      const report = await gatewayFor(ctx, topup.method).queryPayment(topup.gateway_payment_id);
+      const gateway = gatewayFor(ctx, topup.method);
+      let report = await gateway.queryPayment(topup.gateway_payment_id);
+      // Never paid within the window: close it at the gateway first, so it cannot be paid after
+      // we give up on it; the gateway's final word (perhaps "paid" after all) settles the top-up.
+      const expired = ctx.clock.now().getTime() - topup.created_at.getTime() > TOPUP_PAY_WINDOW_MS;
+      if (report?.status === "pending" && expired && gateway.closePayment) {
+        report = await gateway.closePayment(topup.gateway_payment_id);
+      }
       const outcome =
         report && report.merchantOrderId === topup.id ? await settleTopup(ctx, report) : "unchanged";
       counts[outcome] += 1;

@@ -3,7 +3,13 @@ import { z } from "zod";
 import type { AppContext } from "../../../context.js";
 import { DomainError } from "../../../http/errors.js";
 import type { GatewayPaymentReport, PaymentGateway } from "../gateway.js";
-import { createSandboxPayment, getSandboxPayment, type SandboxPaymentView, viewOf } from "./service.js";
+import {
+  createSandboxPayment,
+  finishSandboxPayment,
+  getSandboxPayment,
+  type SandboxPaymentView,
+  viewOf,
+} from "./service.js";
 import { SIGNATURE_HEADER, signatureHolds, signMessage } from "./signature.js";
 
 const message = z.object({
@@ -65,6 +71,15 @@ export function sandboxGateway(ctx: Pick<AppContext, "db" | "clock" | "crypto" |
       }
       const body = JSON.stringify(view);
       return verified(ctx, body, signMessage(ctx.crypto, body, ctx.clock.now()));
+    },
+    async closePayment(paymentId) {
+      try {
+        await finishSandboxPayment(ctx, paymentId, "failed");
+      } catch (err) {
+        // Paid in the meantime: the query below says so, and the top-up is credited.
+        if (!(err instanceof DomainError && err.code === "conflict")) throw err;
+      }
+      return this.queryPayment(paymentId);
     },
   };
 }
