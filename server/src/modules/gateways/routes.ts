@@ -21,7 +21,13 @@ export async function gatewayRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post(
     "/api/v1/gateways/sandbox/notify",
     {
-      config: { permission: "public", csrf: false },
+      config: {
+        permission: "public",
+        csrf: false,
+        // A gateway sends from a few addresses, in bursts; the signature is the check, and
+        // refusing a genuine notification only delays the credit, so the cap is high.
+        rateLimit: { max: 6_000, timeWindow: "1 minute" },
+      },
       schema: {
         tags: ["gateways"],
         summary: "Sandbox gateway's signed payment notification (x-sandbox-signature)",

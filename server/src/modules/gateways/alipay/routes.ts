@@ -24,7 +24,13 @@ export async function alipayGatewayRoutes(fastify: FastifyInstance, ctx: AppCont
   fastify.post(
     NOTIFY_PATH,
     {
-      config: { permission: "public", csrf: false },
+      config: {
+        permission: "public",
+        csrf: false,
+        // A gateway sends from a few addresses, in bursts; the signature is the check, and
+        // refusing a genuine notification only delays the credit, so the cap is high.
+        rateLimit: { max: 6_000, timeWindow: "1 minute" },
+      },
       schema: {
         tags: ["gateways"],
         summary: 'Alipay\'s RSA2-signed trade notification (form-encoded); answers "success" or "fail"',
