@@ -6,7 +6,7 @@
 // until an agent matches it. The same Message-ID twice is stored once.
 import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { simpleParser } from "mailparser";
+import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
@@ -32,6 +32,8 @@ export type InboundEmail = {
   fromName: string | null;
   subject: string;
   text: string;
+  /** An auto-reply, bounce or our own mail come back: stored nowhere, never reopens a ticket. */
+  automatic: boolean;
 };
 
 export async function parseInboundEmail(raw: Buffer | string): Promise<InboundEmail> {
@@ -54,7 +56,22 @@ export async function parseInboundEmail(raw: Buffer | string): Promise<InboundEm
     fromName: from.name || null,
     subject: (mail.subject ?? "").trim(),
     text: stripQuoted(text) || text || "(空白邮件)",
+    automatic: isAutomatic(mail),
   };
+}
+
+/** RFC 3834 Auto-Submitted, the older Precedence/X-Autoreply, and bounces. */
+function isAutomatic(mail: ParsedMail): boolean {
+  const header = (name: string) => {
+    const v = mail.headers.get(name);
+    return typeof v === "string" ? v.toLowerCase() : "";
+  };
+  const autoSubmitted = header("auto-submitted");
+  if (autoSubmitted && autoSubmitted !== "no") return true;
+  if (["bulk", "junk", "auto_reply", "list"].includes(header("precedence"))) return true;
+  if (header("x-autoreply") || header("x-autorespond")) return true;
+  const from = mail.from?.value[0]?.address?.toLowerCase() ?? "";
+  return /^(mailer-daemon|postmaster)@/.test(from);
 }
 
 /** The new part of a reply: mail clients quote the whole thread below it. */
@@ -74,10 +91,17 @@ export function stripQuoted(text: string): string {
   return out.join("\n").trim();
 }
 
-export type IngestResult = { ticket: TicketRow; created: boolean; duplicate: boolean; joined: boolean };
+export type IngestResult =
+  | { ticket: TicketRow; created: boolean; duplicate: boolean; joined: boolean; ignored?: false }
+  | { ticket: null; created: false; duplicate: false; joined: false; ignored: true };
 
 export async function ingestEmail(ctx: AppContext, mail: InboundEmail): Promise<IngestResult> {
-  return ctx.db.transaction().execute(async (tx) => {
+  // An out-of-office answer to our reply must not reopen the ticket; a bounce is not a request;
+  // our own address as sender would be a loop.
+  if (mail.automatic || mail.fromAddress === ctx.config.supportEmail.address) {
+    return { ticket: null, created: false, duplicate: false, joined: false, ignored: true };
+  }
+  return ctx.db.transaction().execute(async (tx): Promise<IngestResult> => {
     const seen = await emailAlreadyStored(tx, mail.messageId);
     if (seen) {
       const ticket = await findTicket(tx, seen.ticket_id);

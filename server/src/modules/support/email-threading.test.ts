@@ -141,6 +141,37 @@ describe("email in and out, threaded", () => {
     expect([second?.references].flat()).toEqual([first, ours, "<q2.li-ming@mail.example.com>"]);
   });
 
+  it("ignores an out-of-office answer to our reply: nothing stored, the ticket stays resolved", async () => {
+    await createCustomer(t, { email: "away@example.com" });
+    await mailClient().sendMail({
+      from: "away@example.com",
+      to: SUPPORT,
+      subject: "营业时间",
+      text: "营业时间是几点到几点",
+      messageId: "<away.1@example.com>",
+    });
+    const id = await ticketOfMessage("<away.1@example.com>");
+    await agent.client.post(`/api/v1/console/support/tickets/${id}/replies`, { body: "每天 08:00–22:00。" });
+    const resolved = await agent.client.patch(`/api/v1/console/support/tickets/${id}`, {
+      status: "resolved",
+    });
+    expect(resolved.json().status).toBe("resolved");
+    const ours = received.at(-1)?.mail.messageId ?? "";
+    await mailClient().sendMail({
+      from: "away@example.com",
+      to: SUPPORT,
+      subject: "自动回复: 营业时间",
+      text: "我正在休假，11月30日回来。",
+      messageId: "<away.auto@example.com>",
+      inReplyTo: ours,
+      references: ["<away.1@example.com>", ours],
+      headers: { "Auto-Submitted": "auto-replied" },
+    });
+    const after = await ticketById(id);
+    expect(after.ticket.status).toBe("resolved");
+    expect(after.messages.some((m) => m.body.includes("休假"))).toBe(false);
+  });
+
   it("stores a mail delivered twice once", async () => {
     const send = () =>
       mailClient().sendMail({

@@ -682,6 +682,8 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
     "/api/v1/support/inbound-email",
     {
       config: { permission: "public" },
+      // Raw MIME up to the listener's limit, plus JSON escaping.
+      bodyLimit: 3 * 1024 * 1024,
       schema: {
         tags: ["support"],
         summary:
@@ -696,8 +698,9 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
         }),
         response: {
           200: z.object({
-            ticketId: z.uuid(),
-            number: z.string(),
+            ignored: z.boolean().describe("an auto-reply or bounce: accepted, stored nowhere"),
+            ticketId: z.uuid().nullable(),
+            number: z.string().nullable(),
             created: z.boolean(),
             duplicate: z.boolean(),
           }),
@@ -715,7 +718,9 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
         raw: req.body.raw,
       });
       const r = await ingestEmail(ctx, await parseInboundEmail(req.body.raw));
+      if (r.ignored) return { ignored: true, ticketId: null, number: null, created: false, duplicate: false };
       return {
+        ignored: false,
         ticketId: r.ticket.id,
         number: String(r.ticket.number),
         created: r.created,

@@ -521,6 +521,17 @@ async function emailHeadersFor(ctx: AppContext, db: Executor, t: TicketRow) {
 const MENTION = /@([\p{L}\p{N}._-]{1,40})/gu;
 
 /**
+ * Whether "@handle" names this staff member: their email's local part, or their name — also
+ * when Chinese text runs on without a space ("@李主管请看" names 李主管).
+ */
+function mentionMatches(handle: string, s: { name: string | null; email: string | null }): boolean {
+  const local = s.email?.split("@")[0]?.toLowerCase();
+  const name = s.name?.toLowerCase();
+  if (handle === local || handle === name) return true;
+  return !!name && [...name].length >= 2 && /^\p{Script=Han}/u.test(name) && handle.startsWith(name);
+}
+
+/**
  * A note only staff see. "@name" (a staff member's name, or the part of their email before
  * the @) tells that person in their in-app inbox.
  */
@@ -542,11 +553,7 @@ export async function addInternalNote(
       .execute();
     const mentioned = new Set(
       staff
-        .filter(
-          (s) =>
-            input.mentions?.includes(s.id) ||
-            handles.some((h) => h === s.name?.toLowerCase() || h === s.email?.split("@")[0]?.toLowerCase()),
-        )
+        .filter((s) => input.mentions?.includes(s.id) || handles.some((h) => mentionMatches(h, s)))
         .map((s) => s.id),
     );
     mentioned.delete(agent.id);
