@@ -141,6 +141,8 @@ describe("one problem, one ticket", () => {
     // By phone too: the agent's call log joins it.
     const byPhone = await logCall(customer, "客户来电催促：转账失败的钱什么时候退回");
     expect(byPhone).toMatchObject({ joined: true, ticket: { id: first.json().ticket.id } });
+    const seen = await customer.client.get(`/api/v1/support/tickets/${first.json().ticket.id}`);
+    expect(seen.json().messages.some((m: { body: string }) => m.body.includes("客户来电催促"))).toBe(false);
     const other = await customer.client.post("/api/v1/support/tickets", {
       subject: "闪退",
       body: "打开app就闪退",

@@ -186,7 +186,8 @@ export async function openTicket(ctx: AppContext, tx: Tx, input: NewTicket): Pro
   if (existing) {
     const message = await addRequesterMessage(ctx, tx, existing, {
       body: input.author.kind === "agent" ? `（${channelLabel(input.channel)}）${body}` : body,
-      authorKind: input.author.kind === "agent" ? "agent" : "customer",
+      // A logged call is the agent's note of it, as on a new ticket; the customer never sees notes.
+      authorKind: input.author.kind === "agent" ? "note" : "customer",
       authorId: input.author.kind === "agent" ? input.author.id : input.customerId,
       channel: input.messageChannel,
       emailMessageId: input.email?.messageId ?? null,
@@ -274,7 +275,7 @@ export async function addRequesterMessage(
   ticket: TicketRow,
   m: {
     body: string;
-    authorKind: "customer" | "agent";
+    authorKind: "customer" | "note";
     authorId: string | null;
     channel: SupportTicketMessageChannel;
     emailMessageId?: string | null;
