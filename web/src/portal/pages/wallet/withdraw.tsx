@@ -184,6 +184,16 @@ export function WithdrawalsPage() {
     void fetchAfter(null);
   }, []);
 
+  // While a withdrawal on a one-page list is still under way, look again every 10 s.
+  const underWay =
+    cursor === null && items.some((w) => w.status === "under_review" || w.status === "processing");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: fetchAfter is recreated each render; items changing restarts the wait
+  useEffect(() => {
+    if (!underWay) return;
+    const timer = setTimeout(() => void fetchAfter(null), 10_000);
+    return () => clearTimeout(timer);
+  }, [underWay, items]);
+
   return (
     <Page title={t("wallet.withdrawals")} back="/wallet">
       {error ? <Notice tone="error">{error}</Notice> : null}
