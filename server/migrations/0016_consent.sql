@@ -35,3 +35,12 @@ create index support_consents_conversation on support_consents (conversation_id,
 -- At most one open request per conversation.
 create unique index support_consents_one_request on support_consents (conversation_id)
   where status = 'requested';
+
+-- After a chat: the customer's rating (1–5 and an optional comment), once per conversation.
+create table support_chat_ratings (
+  conversation_id uuid primary key references support_conversations (id),
+  customer_id uuid not null references users (id),
+  rating smallint not null check (rating between 1 and 5),
+  comment text check (comment is null or length(comment) <= 500),
+  created_at timestamptz not null
+);

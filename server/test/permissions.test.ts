@@ -132,6 +132,8 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/console/support/consents/:id/code": "support:handle",
   "POST /api/v1/console/support/consents/:id/verify": "support:handle",
   "GET /api/v1/console/support/conversations/:id/customer": "support:handle",
+  "POST /api/v1/support/conversations/:id/rating": "customer",
+  "GET /api/v1/support/conversations/:id/rating": "customer",
   // Tickets and SLA (support, issue 4 section 4 and 6)
   "GET /api/v1/console/support/tickets": "support:handle",
   "POST /api/v1/console/support/tickets": "support:handle",

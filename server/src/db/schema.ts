@@ -645,6 +645,13 @@ export type SupportConsentsTable = {
   code_expires_at: Date | null;
   code_attempts: Generated<number>;
 };
+export type SupportChatRatingsTable = {
+  conversation_id: string;
+  customer_id: string;
+  rating: number;
+  comment: string | null;
+  created_at: Date;
+};
 
 export type Database = {
   users: UsersTable;
@@ -695,4 +702,5 @@ export type Database = {
   support_sla_timers: SupportSlaTimersTable;
   support_surveys: SupportSurveysTable;
   support_consents: SupportConsentsTable;
+  support_chat_ratings: SupportChatRatingsTable;
 };

@@ -12,7 +12,9 @@ import {
   answerConsent,
   CONSENT_MAX_MINUTES,
   CONSENT_SCOPES,
+  chatRatingOf,
   listConsents,
+  rateChat,
   requestConsent,
   revokeConsent,
   sendConsentCode,
@@ -126,6 +128,47 @@ export async function consentRoutes(fastify: FastifyInstance, ctx: AppContext) {
           : answerConsent(ctx, customer(req), req.params.id, action),
     );
   }
+
+  const ratingSchema = z.object({
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  });
+
+  app.post(
+    "/api/v1/support/conversations/:id/rating",
+    {
+      config: { permission: "customer" },
+      schema: {
+        tags: ["support"],
+        summary: "Rate an ended chat, once: 1–5 and an optional comment",
+        params: idParams,
+        body: z.strictObject({
+          rating: z.number().int().min(1).max(5),
+          comment: z.string().max(500).optional(),
+        }),
+        response: { 201: ratingSchema },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await rateChat(ctx, customer(req), req.params.id, req.body)),
+  );
+
+  app.get(
+    "/api/v1/support/conversations/:id/rating",
+    {
+      config: { permission: "customer" },
+      schema: {
+        tags: ["support"],
+        summary: "My rating of this chat, if I gave one",
+        params: idParams,
+        response: { 200: z.object({ rating: ratingSchema.nullable() }) },
+      },
+    },
+    async (req) => {
+      const c = await conversationFor(ctx.db, customer(req), req.params.id);
+      return { rating: await chatRatingOf(ctx.db, c.id) };
+    },
+  );
 
   // --- agents ---
 

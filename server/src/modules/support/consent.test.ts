@@ -280,3 +280,30 @@ describe("granting by a code to the bound phone", () => {
     expect((await look(agent, id, "profile")).statusCode).toBe(403);
   });
 });
+
+describe("rating the chat", () => {
+  it("takes one rating from the customer once the chat has ended", async () => {
+    const { agent, customer, id } = await handedOver();
+    const early = await customer.client.post(`/api/v1/support/conversations/${id}/rating`, { rating: 5 });
+    expect(early.statusCode).toBe(409);
+    await agent.client.post(`/api/v1/console/support/conversations/${id}/close`);
+    const stranger = await fundedCustomer(t);
+    expect(
+      (await stranger.client.post(`/api/v1/support/conversations/${id}/rating`, { rating: 1 })).statusCode,
+    ).toBe(404);
+    expect(
+      (await customer.client.post(`/api/v1/support/conversations/${id}/rating`, { rating: 6 })).statusCode,
+    ).toBe(400);
+    const rated = await customer.client.post(`/api/v1/support/conversations/${id}/rating`, {
+      rating: 4,
+      comment: " 很快解决了 ",
+    });
+    expect(rated.statusCode).toBe(201);
+    expect(rated.json()).toMatchObject({ rating: 4, comment: "很快解决了" });
+    expect(
+      (await customer.client.post(`/api/v1/support/conversations/${id}/rating`, { rating: 1 })).statusCode,
+    ).toBe(409);
+    const shown = await customer.client.get(`/api/v1/support/conversations/${id}/rating`);
+    expect(shown.json().rating).toMatchObject({ rating: 4 });
+  });
+});

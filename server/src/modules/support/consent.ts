@@ -537,3 +537,48 @@ export async function viewCustomer(
     return view;
   });
 }
+
+// --- after the chat: the customer's rating ---
+
+export type ChatRating = { rating: number; comment: string | null; createdAt: string };
+
+/** The customer rates an ended chat once (1–5, optional comment). */
+export async function rateChat(
+  ctx: AppContext,
+  customer: Party,
+  conversationId: string,
+  input: { rating: number; comment?: string },
+): Promise<ChatRating> {
+  if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
+    throw new DomainError("validation_failed", { detail: "Rate from 1 to 5", field: "rating" });
+  }
+  return ctx.db.transaction().execute(async (tx) => {
+    const c = await conversationFor(tx, customer, conversationId, { forUpdate: true });
+    if (c.status !== "closed")
+      throw new DomainError("conflict", { detail: "Rate the chat once it has ended" });
+    const now = ctx.clock.now();
+    const row = await tx
+      .insertInto("support_chat_ratings")
+      .values({
+        conversation_id: c.id,
+        customer_id: customer.id,
+        rating: input.rating,
+        comment: input.comment?.trim() || null,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column("conversation_id").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new DomainError("conflict", { detail: "This chat has already been rated" });
+    return { rating: row.rating, comment: row.comment, createdAt: row.created_at.toISOString() };
+  });
+}
+
+export async function chatRatingOf(db: Executor, conversationId: string): Promise<ChatRating | null> {
+  const row = await db
+    .selectFrom("support_chat_ratings")
+    .selectAll()
+    .where("conversation_id", "=", conversationId)
+    .executeTakeFirst();
+  return row ? { rating: row.rating, comment: row.comment, createdAt: row.created_at.toISOString() } : null;
+}
