@@ -8,6 +8,8 @@ import { businessMinutesBetween } from "./business-hours.js";
 import { SLA_CALENDAR } from "./sla.js";
 import { OPEN_STATUSES } from "./tickets-store.js";
 
+const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
+
 export type Percentiles = { count: number; median: number | null; p90: number | null };
 
 export type SupportReport = {
@@ -17,6 +19,8 @@ export type SupportReport = {
     total: number;
     byCategory: Record<string, number>;
     byChannel: Record<string, number>;
+    /** Tickets per China-time calendar day, oldest first (days without tickets left out). */
+    byDay: Array<{ date: string; count: number }>;
   };
   firstResponseMinutes: Percentiles;
   resolutionMinutes: Percentiles;
@@ -60,7 +64,10 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
   const byChannel: Record<string, number> = {};
   const firstResponse: number[] = [];
   const resolution: number[] = [];
+  const byDay = new Map<string, number>();
   for (const t of tickets) {
+    const day = new Date(t.created_at.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+    byDay.set(day, (byDay.get(day) ?? 0) + 1);
     byCategory[t.category] = (byCategory[t.category] ?? 0) + 1;
     byChannel[t.channel] = (byChannel[t.channel] ?? 0) + 1;
     if (t.first_response_at)
@@ -127,7 +134,12 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    volume: { total: tickets.length, byCategory, byChannel },
+    volume: {
+      total: tickets.length,
+      byCategory,
+      byChannel,
+      byDay: [...byDay].sort(([a], [b]) => a.localeCompare(b)).map(([date, count]) => ({ date, count })),
+    },
     firstResponseMinutes: summarise(firstResponse),
     resolutionMinutes: summarise(resolution),
     slaBreaches: { total: breachTotal, byTarget, byPriority },
@@ -171,6 +183,7 @@ export function reportCsv(r: SupportReport): string {
       k,
       v,
     ]),
+    ...r.volume.byDay.map((d): [string, string, number] => ["volume_by_day", d.date, d.count]),
     ["first_response_minutes", "count", r.firstResponseMinutes.count],
     ["first_response_minutes", "median", r.firstResponseMinutes.median],
     ["first_response_minutes", "p90", r.firstResponseMinutes.p90],

@@ -359,6 +359,7 @@ describe("reports", () => {
     const r = res.json();
     expect(r.volume.total).toBeGreaterThanOrEqual(10);
     expect(r.volume.byChannel.phone).toBeGreaterThan(0);
+    expect(r.volume.byDay.reduce((n: number, d: { count: number }) => n + d.count, 0)).toBe(r.volume.total);
     expect(r.volume.byCategory.account_password).toBeGreaterThan(0);
     expect(r.firstResponseMinutes.count).toBeGreaterThan(0);
     expect(r.satisfaction.distribution).toMatchObject({ "2": 1, "5": 1 });
