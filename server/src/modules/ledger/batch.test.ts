@@ -184,6 +184,58 @@ describe("the batcher's queue", () => {
   });
 });
 
+describe("lock keys", () => {
+  it("keeps a key out of a second batch while a batch holding it is in flight", async () => {
+    const [a1, a2, b1] = [
+      await customerAccount(t, 1_000n),
+      await customerAccount(t, 1_000n),
+      await customerAccount(t, 1_000n),
+    ] as Account[];
+    const shop = await merchant("lock_keys");
+    const calls: string[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let secondCalled: () => void = () => {};
+    const second = new Promise<void>((r) => {
+      secondCalled = r;
+    });
+    let firstCalled: () => void = () => {};
+    const first = new Promise<void>((r) => {
+      firstCalled = r;
+    });
+    const batcher = new TransferBatcher<string>(
+      { db: dbA, clock: t.clock },
+      {
+        lockKey: (item) => item.context,
+        check: async (_tx, items) => {
+          calls.push(items.map((i) => i.context));
+          if (calls.length === 1) {
+            firstCalled();
+            await gate;
+          }
+          if (calls.length === 2) secondCalled();
+          return items.map(() => null);
+        },
+      },
+      { maxBatch: 50, maxWaitMs: 1, concurrency: 2, parallelAfter: 1 },
+    );
+    const held = batcher.submit(payment(a1 as Account, shop, 10n), "customer-a");
+    await first;
+    // Customer a's next payment must wait for the held batch; customer b's may go beside it.
+    const later = batcher.submit(payment(a2 as Account, shop, 10n), "customer-a");
+    const beside = batcher.submit(payment(b1 as Account, shop, 10n), "customer-b");
+    await second;
+    expect(calls).toEqual([["customer-a"], ["customer-b"]]);
+    await beside;
+    release();
+    await Promise.all([held, later]);
+    await batcher.close();
+    expect(calls).toEqual([["customer-a"], ["customer-b"], ["customer-a"]]);
+  });
+});
+
 describe("two batchers under concurrent load", () => {
   it(
     "posts every accepted payment exactly once, with a hot merchant, duplicates and overdrafts mixed in",

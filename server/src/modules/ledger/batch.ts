@@ -55,6 +55,12 @@ export type BatchHooks<C> = {
    * part of the batch's single write statement: no extra round trip while the accounts are locked.
    */
   alsoWrite?(written: { item: BatchItem<C>; transferId: string }[], now: Date): RawBuilder<unknown> | null;
+  /**
+   * What the caller's check locks for a transfer besides the accounts (e.g. the payer's limit
+   * counters). Batches in flight at once get disjoint keys — a transfer whose key is in a running
+   * batch waits for the next — so they do not queue on each other's locks before the accounts.
+   */
+  lockKey?(item: BatchItem<C>): string;
   /** Runs after the batch's rows are written, in the same transaction. */
   afterWrite?(tx: Tx, written: { item: BatchItem<C>; transfer: Transfer }[], now: Date): Promise<void>;
 };
@@ -447,6 +453,7 @@ export class TransferBatcher<C = undefined> {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private idle: (() => void)[] = [];
+  private keysInFlight = new Map<string, number>();
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   readonly concurrency: number;
@@ -500,10 +507,27 @@ export class TransferBatcher<C = undefined> {
     }
   }
 
+  /** Up to maxBatch waiting transfers in arrival order, skipping those whose key is in flight. */
+  private take(): Waiting<C>[] {
+    const lockKey = this.hooks.lockKey;
+    if (!lockKey || this.keysInFlight.size === 0) return this.queue.splice(0, this.maxBatch);
+    const taken: Waiting<C>[] = [];
+    const left: Waiting<C>[] = [];
+    for (const w of this.queue) {
+      if (taken.length < this.maxBatch && !this.keysInFlight.has(lockKey(w.item))) taken.push(w);
+      else left.push(w);
+    }
+    this.queue = left;
+    return taken;
+  }
+
   private runBatch(): void {
     if (this.running >= this.concurrency || this.queue.length === 0) return;
     if (this.running > 0 && this.queue.length < this.parallelAfter && !this.closed) return;
-    const batch = this.queue.splice(0, this.maxBatch);
+    const batch = this.take();
+    if (batch.length === 0) return; // all wait for keys in flight; a finishing batch reschedules
+    const keys = this.hooks.lockKey ? batch.map((w) => this.hooks.lockKey?.(w.item) as string) : [];
+    for (const k of keys) this.keysInFlight.set(k, (this.keysInFlight.get(k) ?? 0) + 1);
     this.running++;
     postTransferBatch(
       this.deps,
@@ -524,6 +548,11 @@ export class TransferBatcher<C = undefined> {
         for (const w of batch) w.reject(err);
       })
       .finally(() => {
+        for (const k of keys) {
+          const n = (this.keysInFlight.get(k) ?? 1) - 1;
+          if (n === 0) this.keysInFlight.delete(k);
+          else this.keysInFlight.set(k, n);
+        }
         this.running--;
         this.schedule();
       });

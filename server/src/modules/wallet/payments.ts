@@ -123,6 +123,8 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
           ),
           now,
         ),
+      // A customer's limit counters are locked by one batch at a time.
+      lockKey: (item) => item.context.userId,
       // In-app notices go in with the batch's own write statement.
       alsoWrite: (written) =>
         paymentNotices(
