@@ -109,8 +109,16 @@ test("a customer asks the bot, then a person; the agent sees the balance only wi
   // The agent ends the chat; the customer rates it.
   await agent.getByRole("button", { name: "结束会话" }).click();
   await expect(page.getByText("本次会话已结束，感谢您的耐心。")).toBeVisible();
+  await page.getByLabel("意见或建议（选填）").fill("很快就查清楚了");
   await page.getByRole("button", { name: "5 分" }).click();
   await expect(page.getByText("感谢评价（5 分）")).toBeVisible();
+  // The rating is kept on the server, with the comment.
+  const chats = (await (await page.request.get("/api/v1/support/conversations")).json()) as {
+    items: Array<{ id: string; status: string }>;
+  };
+  const ended = chats.items.find((c) => c.status === "closed");
+  const rating = await page.request.get(`/api/v1/support/conversations/${ended?.id}/rating`);
+  expect(await rating.json()).toMatchObject({ rating: { rating: 5, comment: "很快就查清楚了" } });
   await expectAccessible(page, "portal chat after the end");
 
   // 适老化: the chat in elder mode keeps large text and 60px controls.

@@ -5,7 +5,7 @@ import { Button } from "antd-mobile";
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
-import { api, post } from "../../../common/api";
+import { api, get, post } from "../../../common/api";
 import { errorText } from "../../../common/ui/error-text";
 import { Notice } from "../../../common/ui/notice";
 import { Page } from "../../layout";
@@ -377,34 +377,51 @@ function SystemLine({ body }: { body: string }) {
   return <p className="oc-chat-system">{body}</p>;
 }
 
-/**
- * After the chat: how was it? (1–5 and a comment). Kept in the browser only until the
- * satisfaction survey (tickets) takes chats too.
- */
+/** After the chat: how was it? 1–5 and an optional comment, once. */
 function ChatRating({ conversationId }: { conversationId: string }) {
   const { t } = useTranslation();
-  const key = `oc.chat-rating.${conversationId}`;
-  const [score, setScore] = useState<number | null>(() => {
-    const saved = localStorage.getItem(key);
-    return saved ? Number(saved) : null;
-  });
+  const [score, setScore] = useState<number | null>(null);
+  const [comment, setComment] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<{ rating: { rating: number } | null }>(`/api/v1/support/conversations/${conversationId}/rating`)
+      .then((r) => setScore(r.rating?.rating ?? null))
+      .catch(() => undefined);
+  }, [conversationId]);
+  const rate = async (n: number) => {
+    setError(null);
+    try {
+      const body = comment.trim() ? { rating: n, comment: comment.trim() } : { rating: n };
+      const saved = await post<{ rating: number }>(
+        `/api/v1/support/conversations/${conversationId}/rating`,
+        body,
+      );
+      setScore(saved.rating);
+    } catch (err) {
+      setError(errorText(t, err));
+    }
+  };
   if (score !== null) return <Notice tone="success">{t("chat.ratedThanks", { score })}</Notice>;
   return (
     <fieldset className="oc-chat-stars">
       <legend>{t("chat.rateTitle")}</legend>
+      <label htmlFor="oc-chat-comment" className="oc-chat-comment-label">
+        {t("chat.rateComment")}
+      </label>
+      <textarea
+        id="oc-chat-comment"
+        className="oc-chat-input oc-chat-comment"
+        rows={2}
+        maxLength={500}
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+      />
       {[1, 2, 3, 4, 5].map((n) => (
-        <button
-          key={n}
-          type="button"
-          className="oc-button"
-          onClick={() => {
-            localStorage.setItem(key, String(n));
-            setScore(n);
-          }}
-        >
+        <button key={n} type="button" className="oc-button" onClick={() => void rate(n)}>
           {t("chat.stars", { count: n })}
         </button>
       ))}
+      {error ? <Notice tone="error">{error}</Notice> : null}
     </fieldset>
   );
 }
