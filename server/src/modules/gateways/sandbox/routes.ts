@@ -7,7 +7,14 @@ import { z } from "zod";
 import type { AppContext } from "../../../context.js";
 import { DomainError } from "../../../http/errors.js";
 import { renderPayPage } from "./pay-page.js";
-import { finishSandboxPayment, getSandboxPayment, sandboxStatement, viewOf } from "./service.js";
+import {
+  deliverDueNotifications,
+  finishSandboxPayment,
+  getSandboxPayment,
+  httpSender,
+  sandboxStatement,
+  viewOf,
+} from "./service.js";
 import { formToken, formTokenHolds, SIGNATURE_HEADER, signMessage } from "./signature.js";
 
 const paymentView = z.object({
@@ -73,6 +80,13 @@ export async function sandboxGatewayRoutes(fastify: FastifyInstance, ctx: AppCon
       if (!formTokenHolds(ctx.crypto, req.params.paymentId, req.body.formToken))
         throw new DomainError("csrf_failed");
       await finishSandboxPayment(ctx, req.params.paymentId, req.body.outcome);
+      // A real gateway notifies within seconds; the job every minute is only the retry. Sent
+      // after this answer, so the person at the pay page does not wait for the merchant.
+      setImmediate(() => {
+        deliverDueNotifications(ctx, httpSender(ctx.config.publicUrl), 20).catch((err: unknown) =>
+          req.log.warn({ err }, "sandbox notification not sent yet; the job retries"),
+        );
+      });
       return reply.redirect(`/sandbox-gateway/pay/${encodeURIComponent(req.params.paymentId)}`, 303);
     },
   );
