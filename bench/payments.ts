@@ -196,7 +196,10 @@ async function seed(db: Db): Promise<{ customers: Customer[]; merchants: string[
 
 // --- the app, in a child process ---
 
-async function startApp(databaseUrl: string): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startApp(
+  databaseUrl: string,
+  attempt = 1,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const port = 40000 + randomInt(10000);
   const child = spawn(
     process.execPath,
@@ -223,12 +226,18 @@ async function startApp(databaseUrl: string): Promise<{ port: number; stop: () =
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
-    child.stdout?.on("data", (d: Buffer) => {
-      if (d.toString().includes("bench-app-ready")) resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
+      child.stdout?.on("data", (d: Buffer) => {
+        if (d.toString().includes("bench-app-ready")) resolve();
+      });
     });
-  });
+  } catch (err) {
+    // Most likely the random port was taken: another one.
+    if (attempt < 3) return startApp(databaseUrl, attempt + 1);
+    throw err;
+  }
   return {
     port,
     stop: () =>
