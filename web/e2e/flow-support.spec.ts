@@ -8,7 +8,7 @@ import { expectAccessible } from "./support/axe";
 import { expect, randomClientIp, test } from "./support/test";
 import { expectElderSizes, setElderMode, topUpByApi } from "./wallet-helpers";
 
-async function agentPage(browser: Browser): Promise<Page> {
+async function staffPage(browser: Browser, role: "agent" | "supervisor"): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 1366, height: 768 },
     locale: "zh-CN",
@@ -16,7 +16,7 @@ async function agentPage(browser: Browser): Promise<Page> {
     extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
   });
   const page = await context.newPage();
-  await logInAsStaff(page, "agent");
+  await logInAsStaff(page, role);
   return page;
 }
 
@@ -38,7 +38,7 @@ test("a customer asks the bot, then a person; the agent sees the balance only wi
   const toppedUp = topUpByApi(page, amount);
 
   // The agent comes online first, so the hand-over has someone to go to.
-  const agent = await agentPage(browser);
+  const agent = await staffPage(browser, "agent");
   await agent.getByRole("navigation", { name: "管理台栏目" }).getByText("在线客服").click();
   await expect(agent.getByRole("heading", { level: 1, name: "在线客服" })).toBeVisible();
   // Antd's radio buttons hide the input under the label: the label is what a person clicks.
@@ -81,6 +81,17 @@ test("a customer asks the bot, then a person; the agent sees the balance only wi
   await agent.getByRole("button", { name: "发送", exact: true }).click();
   await expect(log.getByText("您好，我是人工客服，请问有什么可以帮您？")).toBeVisible();
   await expect(agentLog.getByText("已读")).toBeVisible();
+
+  // A supervisor opens the same conversation: the agent is warned.
+  const supervisor = await staffPage(browser, "supervisor");
+  await supervisor.goto("/console/support/chat");
+  await supervisor.getByRole("button", { name: new RegExp(`客户 ${me.id.slice(0, 8)}`) }).click();
+  await expect(
+    supervisor.getByRole("log", { name: "会话消息" }).getByText("转人工", { exact: true }),
+  ).toBeVisible();
+  await expect(agent.getByRole("alert").filter({ hasText: "另一位客服正在查看" })).toBeVisible();
+  await supervisor.context().close();
+  await expect(agent.getByText(/另一位客服正在查看/)).toHaveCount(0);
 
   // Without consent the panel offers to ask and shows nothing of the account.
   await expect(agent.getByText("尚未申请")).toBeVisible();

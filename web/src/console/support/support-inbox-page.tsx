@@ -32,6 +32,7 @@ export function SupportInboxPage() {
   const [status, setStatus] = useState<AgentStatus | null>(null);
   const [queue, setQueue] = useState<ChatConversation[]>([]);
   const [mine, setMine] = useState<ChatConversation[]>([]);
+  const [active, setActive] = useState<ChatConversation[]>([]);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [conversation, setConversation] = useState<ChatConversation | null>(null);
@@ -49,13 +50,15 @@ export function SupportInboxPage() {
 
   const loadLists = useCallback(async () => {
     try {
-      const [q, m, a] = await Promise.all([
+      const [q, m, all, a] = await Promise.all([
         get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=queue"),
         get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=mine"),
+        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=all&status=assigned"),
         get<{ items: Agent[] }>("/api/v1/console/support/agents"),
       ]);
       setQueue(q.items);
       setMine(m.items);
+      setActive(all.items.filter((c) => c.assignedAgentId !== me.id));
       setAgents(a.items);
       setStatus((old) => old ?? a.items.find((x) => x.id === me.id)?.status ?? "offline");
     } catch (err) {
@@ -114,7 +117,7 @@ export function SupportInboxPage() {
     setMessages(new Map());
     setViewers([]);
     setCustomerReadUpTo("0");
-    setConversation([...queue, ...mine].find((c) => c.id === id) ?? null);
+    setConversation([...queue, ...mine, ...active].find((c) => c.id === id) ?? null);
     setError(null);
     client.current?.subscribe(id);
   };
@@ -171,7 +174,10 @@ export function SupportInboxPage() {
 
   const mineNow = conversation?.status === "assigned" && conversation.assignedAgentId === me.id;
   const others = viewers.filter((id) => id !== me.id);
-  const nameOf = (id: string) => agents.find((a) => a.id === id)?.name ?? id.slice(0, 8);
+  // Names of staff who never set a status are not in the agents list: the warning stands without.
+  const otherNames = others
+    .map((id) => agents.find((a) => a.id === id)?.name)
+    .filter((n): n is string => !!n);
   const customerTyping = now - typingAt < TYPING_SHOWN_MS;
   const lastOwn = [...list].reverse().find((m) => m.author.kind === "agent" && m.author.id === me.id);
 
@@ -236,6 +242,7 @@ export function SupportInboxPage() {
         <div className="oc-support-lists">
           {conversationList(t("support.queue"), queue, t("support.queueEmpty"))}
           {conversationList(t("support.mine"), mine, t("support.mineEmpty"))}
+          {conversationList(t("support.others"), active, t("support.othersEmpty"))}
         </div>
         <div>
           {!selected || !conversation ? (
@@ -288,7 +295,11 @@ export function SupportInboxPage() {
                   showIcon
                   role="alert"
                   style={{ marginBottom: 12 }}
-                  message={t("support.collision", { names: others.map(nameOf).join("、") })}
+                  message={
+                    otherNames.length > 0
+                      ? t("support.collision", { names: otherNames.join("、") })
+                      : t("support.collisionUnnamed")
+                  }
                 />
               ) : null}
               <div
