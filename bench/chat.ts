@@ -5,7 +5,7 @@
 // Uses DATABASE_URL's server (a fresh database there, dropped after) or an embedded PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -14,9 +14,9 @@ import pg from "pg";
 import WebSocket from "ws";
 import { systemClock } from "../server/src/clock.js";
 import { createDb, type Db } from "../server/src/db/database.js";
-import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
 import { migrateToLatest } from "../server/src/db/migrate.js";
 import { createSession, SESSION_COOKIE } from "../server/src/modules/identity/index.js";
+import { openBenchServer, withDatabase } from "./bench-db.js";
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 5_000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
@@ -26,30 +26,6 @@ const WARMUP_SECONDS = 5;
 const P99_TARGET_MS = 100;
 const RSS_TARGET_MB = 1024;
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-
-async function openServer(): Promise<{ serverUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: async () => {} };
-  const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
-  const embedded = await startEmbeddedPostgres({
-    dir: path.join(dir, "pg"),
-    port: 56000 + Math.floor(Math.random() * 3000),
-    persistent: false,
-    database: "postgres",
-  });
-  return {
-    serverUrl: embedded.url,
-    stop: async () => {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 type Party = { userId: string; token: string; conversations: string[]; kind: "customer" | "agent" };
 
@@ -303,7 +279,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const server = await openServer();
+  const server = await openBenchServer();
   const dbName = `oc_bench_chat_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: server.serverUrl });
   await admin.connect();

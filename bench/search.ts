@@ -1,15 +1,8 @@
-// Help-centre search over 10,000 articles: latency, throughput and recall@3 of our index, beside
-// PostgreSQL's own full-text search on the same data as a baseline. `npm run bench:search`.
-// Uses DATABASE_URL's server (a fresh database there, dropped after) or an embedded PostgreSQL.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { sql } from "kysely";
 import pg from "pg";
 import { systemClock } from "../server/src/clock.js";
 import { createDb, type Db } from "../server/src/db/database.js";
-import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
 import { migrateToLatest } from "../server/src/db/migrate.js";
 import { evalQuestions, recallAt } from "../server/src/modules/support/evaluation.js";
 import {
@@ -20,6 +13,7 @@ import {
 import { articleTerms, plainText } from "../server/src/modules/support/search.js";
 import { searchHelp } from "../server/src/modules/support/service.js";
 import { insertPostings, rebuildDocumentFrequencies } from "../server/src/modules/support/store.js";
+import { openBenchServer, withDatabase } from "./bench-db.js";
 
 const TOTAL_ARTICLES = Number(process.env.BENCH_ARTICLES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -38,30 +32,6 @@ function prng(seed: number) {
     x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function openServer(): Promise<{ serverUrl: string; stop: () => Promise<void> }> {
-  if (process.env.DATABASE_URL) return { serverUrl: process.env.DATABASE_URL, stop: async () => {} };
-  const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
-  const embedded = await startEmbeddedPostgres({
-    dir: path.join(dir, "pg"),
-    port: 56000 + Math.floor(Math.random() * 3000),
-    persistent: false,
-    database: "postgres",
-  });
-  return {
-    serverUrl: embedded.url,
-    stop: async () => {
-      await embedded.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
 
 /**
@@ -199,7 +169,7 @@ async function measure(
 }
 
 async function main() {
-  const { serverUrl, stop } = await openServer();
+  const { serverUrl, stop } = await openBenchServer();
   const name = KEEP && /^[a-z_][a-z0-9_]*$/.test(KEEP) ? KEEP : `oc_bench_search_${process.pid}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

@@ -1,0 +1,34 @@
+// The PostgreSQL a benchmark runs on: DATABASE_URL's server, or an embedded one made for the run.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
+
+export type BenchServer = { serverUrl: string; embedded: boolean; stop: () => Promise<void> };
+
+export async function openBenchServer(): Promise<BenchServer> {
+  if (process.env.DATABASE_URL)
+    return { serverUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
+  const server = await startEmbeddedPostgres({
+    dir: path.join(dir, "pg"),
+    port: 56000 + Math.floor(Math.random() * 3000),
+    persistent: false,
+    database: "postgres",
+  });
+  return {
+    serverUrl: server.url,
+    embedded: true,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The same server's URL with another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
