@@ -117,6 +117,12 @@ test("a customer asks the bot, then a person; the agent sees the balance only wi
   await expect(agent.locator(".oc-support-clock")).toHaveText(/^[45]:\d\d$/);
   await expectAccessible(agent, "console conversation with the customer's balance");
 
+  // The customer revokes: the balance goes from the agent's screen at once.
+  await page.getByRole("button", { name: "立即撤销授权" }).click();
+  await expect(agent.getByText("客户已撤销")).toBeVisible();
+  await expect(agent.getByTestId("consent-available")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "立即撤销授权" })).toHaveCount(0);
+
   // The agent ends the chat; the customer rates it.
   await agent.getByRole("button", { name: "结束会话" }).click();
   await expect(page.getByText("本次会话已结束，感谢您的耐心。")).toBeVisible();
