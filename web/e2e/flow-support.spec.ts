@@ -148,3 +148,14 @@ test("a customer asks the bot, then a person; the agent sees the balance only wi
 
   await agent.context().close();
 });
+
+test("the chat speaks English too", async ({ page, request }) => {
+  await page.addInitScript(() => localStorage.setItem("oc.language", "en"));
+  await registerCustomer(page, request);
+  await page.goto("/help");
+  await page.getByRole("link", { name: "Chat with us" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Live chat" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Talk to a person" })).toBeVisible();
+  await expect(page.getByRole("log", { name: "Chat messages" }).getByText("Assistant").first()).toBeVisible();
+  await expectAccessible(page, "portal chat in English");
+});
