@@ -12,10 +12,8 @@
 // 4. ledger verification after the run, and ONE table.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import { cpus, loadavg, tmpdir } from "node:os";
-import path from "node:path";
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -24,7 +22,6 @@ import { sql } from "kysely";
 import pg from "pg";
 import { systemClock } from "../server/src/clock.js";
 import { createDb, type Db } from "../server/src/db/database.js";
-import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
 import { migrateToLatest } from "../server/src/db/migrate.js";
 import { createSession, SESSION_COOKIE } from "../server/src/modules/identity/sessions.js";
 import {
@@ -34,6 +31,7 @@ import {
   verifyLedger,
 } from "../server/src/modules/ledger/index.js";
 import { createMerchant } from "../server/src/modules/wallet/payments.js";
+import { openBenchServer, withDatabase } from "./bench-db.js";
 
 const run = promisify(execFile);
 const env = process.env;
@@ -62,31 +60,6 @@ const RATIO_TARGET = 1.5;
 const P99_TARGET_MS = 25;
 
 // --- PostgreSQL ---
-
-async function openServer(): Promise<{ serverUrl: string; stop: () => Promise<void>; embedded: boolean }> {
-  if (env.DATABASE_URL) return { serverUrl: env.DATABASE_URL, stop: async () => {}, embedded: false };
-  const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
-  const pgServer = await startEmbeddedPostgres({
-    dir: path.join(dir, "pg"),
-    port: 56000 + Math.floor(Math.random() * 3000),
-    persistent: false,
-    database: "postgres",
-  });
-  return {
-    serverUrl: pgServer.url,
-    embedded: true,
-    stop: async () => {
-      await pgServer.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 /** pgbench's own connection settings from a URL (it takes libpq environment variables). */
 function pgEnv(url: string): NodeJS.ProcessEnv {
@@ -465,7 +438,7 @@ async function openLoop(
 async function main() {
   const load0 = loadavg();
   const t0 = performance.now();
-  const { serverUrl, stop, embedded } = await openServer();
+  const { serverUrl, stop, embedded } = await openBenchServer();
   const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
   const pgbenchDb = `oc_bench_pgbench_${suffix}`;
   const appDb = `oc_bench_payments_${suffix}`;
