@@ -117,9 +117,15 @@ export function ChatPage() {
   }, [list]);
   const [answered, setAnswered] = useState<Map<string, Consent>>(new Map());
   const consentOf = (id: string) => answered.get(id) ?? consents.get(id);
-  const live = [...consents.keys()]
-    .map((id) => consentOf(id))
-    .filter((c): c is Consent => c?.status === "granted" && !!c.expiresAt && Date.parse(c.expiresAt) > now);
+  const closed = conversation?.status === "closed";
+  // Access also ends with the chat (the server checks that the agent still has it).
+  const live = closed
+    ? []
+    : [...consents.keys()]
+        .map((id) => consentOf(id))
+        .filter(
+          (c): c is Consent => c?.status === "granted" && !!c.expiresAt && Date.parse(c.expiresAt) > now,
+        );
 
   const endRef = useRef<HTMLDivElement>(null);
   const shown = list.length + pending.size;
@@ -205,7 +211,6 @@ export function ChatPage() {
     }
   };
 
-  const closed = conversation?.status === "closed";
   const lastOwn = [...list].reverse().find((m) => m.author.kind === "customer");
   const agentTyping = now - typingAt < TYPING_SHOWN_MS;
 
@@ -236,6 +241,7 @@ export function ChatPage() {
                 key={m.id}
                 consent={c}
                 now={now}
+                ended={closed}
                 onGrant={() => void answer(c, "grant")}
                 onRefuse={() => void answer(c, "refuse")}
               />

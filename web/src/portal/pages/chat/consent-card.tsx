@@ -17,22 +17,26 @@ function Scopes({ consent }: { consent: Consent }) {
 export function ConsentCard({
   consent,
   now,
+  ended,
   onGrant,
   onRefuse,
 }: {
   consent: Consent;
   now: number;
+  /** The chat has ended: nothing more to answer, and no grant runs on. */
+  ended: boolean;
   onGrant: () => void;
   onRefuse: () => void;
 }) {
   const { t } = useTranslation();
-  const open = consent.status === "requested" && Date.parse(consent.requestExpiresAt) > now;
-  const granted = consent.status === "granted" && !!consent.expiresAt && Date.parse(consent.expiresAt) > now;
+  const open = !ended && consent.status === "requested" && Date.parse(consent.requestExpiresAt) > now;
+  const granted =
+    !ended && consent.status === "granted" && !!consent.expiresAt && Date.parse(consent.expiresAt) > now;
   const status = open
     ? null
     : granted
       ? t("chat.consentGranted")
-      : consent.status === "granted"
+      : consent.status === "granted" || consent.status === "requested"
         ? t("chat.consentStatus.expired")
         : t(`chat.consentStatus.${consent.status}`);
   return (
