@@ -367,4 +367,23 @@ describe("out of hours", () => {
       .executeTakeFirstOrThrow();
     expect(c).toEqual({ status: "queued", handover_reason: "after_hours" });
   });
+
+  it("still hands over at night when an agent is online", async () => {
+    await everyoneOffline();
+    t.clock.set(new Date("2026-11-22T15:40:00Z")); // 23:40 in Beijing
+    const nightOwl = await agent();
+    const customer = await createCustomer(t);
+    const id = await openChat(customer);
+    const res = await customer.client.post(`/api/v1/support/conversations/${id}/messages`, {
+      clientId: "n2",
+      body: "转人工",
+    });
+    expect(res.json().replies[0].payload).toMatchObject({ reply: "handover", reason: "asked" });
+    const c = await t.db
+      .selectFrom("support_conversations")
+      .select(["status", "assigned_agent_id"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(c).toEqual({ status: "assigned", assigned_agent_id: nightOwl.user.id });
+  });
 });

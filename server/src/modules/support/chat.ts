@@ -273,9 +273,13 @@ export async function sendCustomerMessage(
   return { message: toChatMessage(sent.result.message), created: sent.result.created, replies };
 }
 
-/** Whether a person could take a chat for `team` now. */
+/**
+ * Whether a person will take a chat for `team` soon: an agent of the team is online (whatever
+ * the hour), or it is within staffed hours (the customer waits in the queue for the next free
+ * agent). Only outside staffed hours with nobody online does the bot take a message instead.
+ */
 export async function staffedNow(db: Executor, now: Date, team: string): Promise<boolean> {
-  return isOpen(DEFAULT_CALENDAR, now) && (await agentIsOnline(db, team));
+  return isOpen(DEFAULT_CALENDAR, now) || (await agentIsOnline(db, team));
 }
 
 async function botAnswers(ctx: AppContext, customer: Party, conversationId: string, text: string) {
