@@ -50,6 +50,20 @@ export function createSessionCache(
   const ttl = opts.ttlMs ?? TTL_MS;
   const now = opts.now ?? (() => performance.now());
   const entries = new Map<string, Entry>();
+  // user id → that user's cached session ids, so dropping a user costs no scan.
+  const byUser = new Map<string, Set<string>>();
+  const drop = (id: string) => {
+    const e = entries.get(id);
+    if (!e) return;
+    entries.delete(id);
+    const ids = byUser.get(e.session.user.id);
+    ids?.delete(id);
+    if (ids?.size === 0) byUser.delete(e.session.user.id);
+  };
+  const clear = () => {
+    entries.clear();
+    byUser.clear();
+  };
   const nonce = randomUUID();
   let generation = 0;
   let lastPong = Number.NEGATIVE_INFINITY;
@@ -59,12 +73,13 @@ export function createSessionCache(
 
   const forgetAll = () => {
     generation++;
-    entries.clear();
+    clear();
   };
   const live = () => !closed && now() - lastPong <= LIVENESS_MS;
 
   const forgetUser = (userId: string) => {
-    for (const [id, e] of entries) if (e.session.user.id === userId) entries.delete(id);
+    for (const id of byUser.get(userId) ?? []) entries.delete(id);
+    byUser.delete(userId);
   };
 
   const onMessage = (payload: unknown) => {
@@ -74,9 +89,9 @@ export function createSessionCache(
       return;
     }
     generation++;
-    if (typeof p.session === "string") entries.delete(p.session);
+    if (typeof p.session === "string") drop(p.session);
     if (typeof p.user === "string") forgetUser(p.user);
-    if (p.session === undefined && p.user === undefined) entries.clear();
+    if (p.session === undefined && p.user === undefined) clear();
   };
 
   const ping = () => {
@@ -107,14 +122,18 @@ export function createSessionCache(
         const clockAge = ctx.clock.now().getTime() - hit.atClock;
         const fresh = age <= ttl && clockAge >= 0 && clockAge <= ttl;
         if (cached && fresh && live()) return hit.session;
-        entries.delete(id);
+        drop(id);
       }
       const before = generation;
       const session = await loadSession(ctx.db, ctx.clock, token);
       // Only a session of an active user, read with no invalidation in between.
       if (session && session.user.status === "active" && generation === before && live()) {
-        if (entries.size >= MAX_ENTRIES) entries.clear();
+        if (entries.size >= MAX_ENTRIES) clear();
+        drop(id);
         entries.set(id, { session, at: now(), atClock: ctx.clock.now().getTime() });
+        const ids = byUser.get(session.user.id) ?? new Set<string>();
+        ids.add(id);
+        byUser.set(session.user.id, ids);
       }
       return session;
     },
@@ -126,7 +145,7 @@ export function createSessionCache(
       await ready;
       unsubscribe?.();
       offReconnect?.();
-      entries.clear();
+      clear();
     },
   };
 }
