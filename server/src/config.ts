@@ -40,7 +40,12 @@ const envSchema = z.object({
   WITHDRAWAL_FEE_RATE_BP: z.coerce.number().int().min(0).max(10_000).default(10),
   WITHDRAWAL_FEE_MIN: z.coerce.number().int().min(0).max(100_000_000).default(100),
   WITHDRAWAL_AUTO_APPROVE_MAX: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(200_000),
-  WITHDRAWAL_DUAL_APPROVAL_MIN: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).default(5_000_000),
+  WITHDRAWAL_DUAL_APPROVAL_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(5_000_000),
   // Alipay (all optional; the "alipay" top-up method exists only when the four are set).
   ALIPAY_APP_ID: z
     .string()

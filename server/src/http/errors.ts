@@ -20,7 +20,10 @@ export const errorCatalog = {
   forbidden: { status: 403, title: "You are not allowed to do this" },
   account_frozen: { status: 403, title: "The account is frozen" },
   consent_required: { status: 403, title: "The customer has not allowed you to see this" },
-  customer_not_verified: { status: 403, title: "Verify the customer's identity before acting on this request" },
+  customer_not_verified: {
+    status: 403,
+    title: "Verify the customer's identity before acting on this request",
+  },
   password_required: { status: 403, title: "This payment needs the payment password" },
   account_disabled: { status: 403, title: "The account is disabled" },
   mfa_enrollment_required: { status: 403, title: "Set up two-step verification first" },

@@ -22,7 +22,10 @@ export async function sendCode(
   // Only an agent sends these (support tickets): a code nobody at the desk asked for could be
   // talked out of the customer and then read back to an unsuspecting agent.
   if (req.purpose === "support_verify") {
-    throw new DomainError("validation_failed", { detail: "This code is sent by support staff only", field: "purpose" });
+    throw new DomainError("validation_failed", {
+      detail: "This code is sent by support staff only",
+      field: "purpose",
+    });
   }
   const destination = normaliseDestination(req.channel, req.to);
   return sendCodeTo(ctx, { channel: req.channel, destination, purpose: req.purpose }, ip);
