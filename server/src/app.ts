@@ -8,6 +8,7 @@ import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import websocket from "@fastify/websocket";
 import Fastify, { type FastifyInstance } from "fastify";
 import {
   jsonSchemaTransform,
@@ -18,7 +19,6 @@ import {
 import type { AppContext } from "./context.js";
 import { DomainError } from "./http/errors.js";
 import { guardPlugin } from "./http/guard.js";
-import websocket from "@fastify/websocket";
 import { opsRoutes } from "./http/ops-routes.js";
 import { problemPlugin } from "./http/problem-plugin.js";
 import { backofficeRoutes } from "./modules/backoffice/index.js";
