@@ -482,7 +482,11 @@ export type SupportConversationsTable = {
   id: Generated<string>;
   customer_id: string;
   channel: ColumnType<SupportChannel, SupportChannel | undefined, SupportChannel>;
-  status: ColumnType<SupportConversationStatus, SupportConversationStatus | undefined, SupportConversationStatus>;
+  status: ColumnType<
+    SupportConversationStatus,
+    SupportConversationStatus | undefined,
+    SupportConversationStatus
+  >;
   team: Generated<string>;
   assigned_agent_id: string | null;
   bot_unhelpful: Generated<number>;
