@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { requireAuth } from "../../http/guard.js";
+import { idempotencyHeaders } from "../../http/idempotency.js";
 import { proposeAdjustment, REASON_MAX, REASON_MIN } from "./adjustments.js";
 import {
   listLedgerHolds,
@@ -102,14 +103,6 @@ const transfer = z.object({
       createdAt: z.iso.datetime(),
     })
     .nullable(),
-});
-
-const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
 });
 
 export async function backofficeRoutes(fastify: FastifyInstance, ctx: AppContext) {

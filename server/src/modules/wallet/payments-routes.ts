@@ -4,17 +4,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { clientInfo, requireAuth } from "../../http/guard.js";
+import { idempotencyHeaders } from "../../http/idempotency.js";
 import type { BatcherOptions } from "../ledger/index.js";
 import { createPayments, listMerchants, MERCHANT_CATEGORIES } from "./payments.js";
 import { SUPPORTED_CURRENCIES } from "./service.js";
-
-const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-});
 
 /**
  * How payments are batched (ledger/batch.ts): at most 500 a transaction, the first waiting at most

@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { clientInfo, requireAuth } from "../../http/guard.js";
+import { idempotencyHeaders } from "../../http/idempotency.js";
 import {
   getTransaction,
   getWallet,
@@ -21,14 +22,6 @@ const PHONE = /^1[3-9]\d{9}$/;
 /** Minor units (fen) as a JSON integer: no fractions, no strings, nothing a number cannot hold exactly. */
 const amountInput = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const amountOutput = z.number().int();
-
-const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-});
 
 const transactionSchema = z.object({
   id: z.uuid(),

@@ -6,6 +6,7 @@ import type { AppContext } from "../../context.js";
 import { clientInfo, requireAuth } from "../../http/guard.js";
 import { SUPPORTED_CURRENCIES, toJsonAmount } from "./service.js";
 import "./withdrawals-review.js";
+import { idempotencyHeaders } from "../../http/idempotency.js";
 import {
   getWithdrawal,
   listWithdrawals,
@@ -16,14 +17,6 @@ import {
 
 const amountInput = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const amountOutput = z.number().int();
-
-const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces"),
-});
 
 const withdrawalStatus = z.enum(["under_review", "processing", "succeeded", "failed", "rejected"]);
 
