@@ -5,7 +5,7 @@ import { Alert, Button, Card, Checkbox, Descriptions, Input, InputNumber, Space,
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get, post } from "../../common/api";
-import type { Consent, ConsentScope } from "../../portal/pages/chat/chat-client";
+import type { Consent, ConsentScope } from "../../common/chat-client";
 import { formatTime } from "../labels";
 import { useErrorText } from "../use-error-text";
 

@@ -12,7 +12,7 @@ import {
   type ConnectionState,
   type Consent,
   idAfter,
-} from "../../portal/pages/chat/chat-client";
+} from "../../common/chat-client";
 import { formatTime } from "../labels";
 import { PageTitle } from "../page-title";
 import { useMe } from "../session";

@@ -6,9 +6,6 @@ import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router-dom";
 import { api, get, post } from "../../../common/api";
-import { errorText } from "../../../common/ui/error-text";
-import { Notice } from "../../../common/ui/notice";
-import { Page } from "../../layout";
 import {
   type BotArticle,
   ChatClient,
@@ -17,7 +14,10 @@ import {
   type ConnectionState,
   type Consent,
   idAfter,
-} from "./chat-client";
+} from "../../../common/chat-client";
+import { errorText } from "../../../common/ui/error-text";
+import { Notice } from "../../../common/ui/notice";
+import { Page } from "../../layout";
 import { ConsentBanner, ConsentCard } from "./consent-card";
 import "./chat.css";
 

@@ -2,7 +2,7 @@
 // long, grant or refuse; and while a permission runs, a banner with the time left and "revoke".
 import { Button } from "antd-mobile";
 import { useTranslation } from "react-i18next";
-import type { Consent } from "./chat-client";
+import type { Consent } from "../../../common/chat-client";
 
 export function remaining(until: string, now: number): string {
   const s = Math.max(0, Math.ceil((Date.parse(until) - now) / 1000));
