@@ -1,38 +1,79 @@
 // Shared steps for the console specs: staff log in through the page, customers act through the API.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { type APIRequestContext, expect, type Page, request as playwrightRequest } from "@playwright/test";
 import { demoLogin, totpCode } from "./support/demo";
-import { E2E_BASE_URL } from "./support/env";
+import { E2E_BASE_URL, E2E_DATA_DIR } from "./support/env";
 import { uniquePhone, waitForCode } from "./support/mailbox";
 import { randomClientIp } from "./support/test";
 
 export type StaffRole = "agent" | "reviewer" | "supervisor" | "admin";
 
 const TOTP_STEP_MS = 30_000;
+const LOCK_STALE_MS = 60_000;
 
 /**
- * Fills the two-step code. The server refuses a code whose 30-second step was already used, and
- * accepts the next step's code too; parallel specs log the same demo staff in, so a refused code
- * is retried with the next step's, and when both are used up the test waits for the next step to
- * begin (a TOTP code is a function of the clock: there is no other condition to wait for).
+ * Parallel specs (separate worker processes) log the same demo staff in. The server accepts a
+ * code for a step only once, and never a step older than one already used; a refused code counts
+ * as a failed login, and three of them bring the captcha. So logins of one staff member take
+ * turns through a lock directory (mkdir is atomic across processes), and each uses the step
+ * after the last one used — waiting for the clock when it would run ahead of the server's window.
  */
+async function withStaffLock<T>(
+  secret: string,
+  work: (lastStep: number) => Promise<[T, number]>,
+): Promise<T> {
+  const base = path.join(
+    `${E2E_DATA_DIR}-totp`,
+    createHash("sha256").update(secret).digest("hex").slice(0, 16),
+  );
+  mkdirSync(path.dirname(base), { recursive: true });
+  const lock = `${base}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS)
+          rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    const last = existsSync(`${base}.step`) ? Number(readFileSync(`${base}.step`, "utf8")) : 0;
+    const [result, used] = await work(last);
+    writeFileSync(`${base}.step`, String(used));
+    return result;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Fills and submits the two-step code, one staff login at a time across workers. */
 export async function submitTotp(page: Page, secret: string): Promise<void> {
   const field = page.getByLabel("动态验证码");
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const offset = attempt % 2 === 0 ? 0 : TOTP_STEP_MS;
-    if (attempt > 0 && offset === 0) {
+  await withStaffLock(secret, async (lastStep) => {
+    let step = Math.max(Math.floor(Date.now() / TOTP_STEP_MS), lastStep + 1);
+    // The server takes a code at most one step ahead of its clock: wait until that holds.
+    while (step > Math.floor(Date.now() / TOTP_STEP_MS) + 1) {
       await page.waitForTimeout(TOTP_STEP_MS - (Date.now() % TOTP_STEP_MS) + 250);
     }
-    await field.fill(totpCode(secret, Date.now() + offset));
+    await field.fill(totpCode(secret, step * TOTP_STEP_MS + TOTP_STEP_MS / 2));
     const answer = page.waitForResponse(
       (r) => r.url().endsWith("/api/v1/auth/login") && r.request().method() === "POST",
     );
     await page.getByRole("button", { name: "验证" }).click();
-    if ((await answer).ok()) {
-      await expect(page.getByRole("navigation", { name: "管理台栏目" })).toBeVisible();
-      return;
-    }
-  }
-  throw new Error("the two-step code was refused six times");
+    const res = await answer;
+    if (!res.ok()) throw new Error(`the two-step code was refused: ${res.status()} ${await res.text()}`);
+    step = Math.max(step, lastStep + 1);
+    return [undefined, step];
+  });
+  await expect(page.getByRole("navigation", { name: "管理台栏目" })).toBeVisible();
 }
 
 export async function logInAsStaff(page: Page, role: StaffRole): Promise<void> {

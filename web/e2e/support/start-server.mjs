@@ -28,6 +28,8 @@ if (process.env.E2E_SKIP_BUILD !== "1") {
 }
 
 rmSync(dataDir, { recursive: true, force: true });
+// The staff two-step steps used by the last run's workers (console-helpers.ts).
+rmSync(`${dataDir}-totp`, { recursive: true, force: true });
 const server = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
   cwd: root,
   stdio: "inherit",
