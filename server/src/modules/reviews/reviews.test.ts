@@ -41,6 +41,11 @@ registerReviewHandler("test_failing", {
   },
 });
 
+registerReviewHandler("test_same_ms", {
+  describe: () => ({ title: "Made in the same millisecond (test)", summary: {} }),
+  async approve() {},
+});
+
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
@@ -132,6 +137,29 @@ describe("the review queue", () => {
       cursor = body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...made].reverse());
+  });
+
+  it("loses no item between pages when several were made within one millisecond", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"] });
+    const customer = await createCustomer(t);
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++)
+      made.push(await newItem(customer.user.id, { kind: "test_same_ms", payload: {} }));
+    // Microseconds apart, as now() stamps items made in quick succession.
+    for (const [i, id] of made.entries()) {
+      await sql`update review_items set created_at = ${`2026-11-22 02:00:00.123${400 + i}+00`}::timestamptz
+                where id = ${id}`.execute(t.db);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: Record<string, string> = { kind: "test_same_ms", limit: "1", order: "newest" };
+      if (cursor) query.cursor = cursor;
+      const body = (await reviewer.client.get("/api/v1/console/reviews", { query })).json();
+      seen.push(...body.items.map((i: { id: string }) => i.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect([...seen].sort()).toEqual([...made].sort());
   });
 
   it("refuses a forged cursor and bad filters with stable codes", async () => {
