@@ -33,13 +33,15 @@ export const permissions = [
   "reconciliation:manage",
   /** Answer customers: chat inbox, conversations (account data only inside a consent). */
   "support:handle",
+  /** Write the help centre: categories and articles, drafts and publishing, in both languages. */
+  "help:manage",
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
   customer: ["self", "customer"],
   agent: ["self", "customers:read", "support:handle"],
-  supervisor: ["self", "customers:read", "audit:read", "ledger:read", "support:handle"],
+  supervisor: ["self", "customers:read", "audit:read", "ledger:read", "support:handle", "help:manage"],
   reviewer: ["self", "reviews:read", "reviews:decide", "customers:read"],
   finance: [
     "self",

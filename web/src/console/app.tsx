@@ -6,6 +6,7 @@ import { Navigate, Route, Routes } from "react-router-dom";
 import { AuditLogPage } from "./audit/audit-log-page";
 import { CustomerDetailPage } from "./customers/customer-detail-page";
 import { CustomerLookupPage } from "./customers/customer-lookup-page";
+import { HelpArticlePage, HelpArticlesPage } from "./help/help-articles-pages";
 import { ConsoleLayout, useSections } from "./layout/console-layout";
 import { LedgerAccountPage } from "./ledger/ledger-account-page";
 import { LedgerAccountsPage } from "./ledger/ledger-accounts-page";
@@ -19,6 +20,8 @@ import { ReviewQueuePage } from "./reviews/review-queue-page";
 import { useMe, useSession } from "./session";
 import { StaffPage } from "./staff/staff-page";
 import { SupportInboxPage } from "./support/support-inbox-page";
+import { SupportReportsPage } from "./support/support-reports-page";
+import { TicketPage, TicketsPage } from "./support/tickets-pages";
 
 export function ConsoleApp() {
   const { t } = useTranslation();
@@ -180,6 +183,46 @@ function ConsoleRoutes() {
         element={
           <Allowed permission="support:handle">
             <SupportInboxPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/support/tickets"
+        element={
+          <Allowed permission="support:handle">
+            <TicketsPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/support/tickets/:id"
+        element={
+          <Allowed permission="support:handle">
+            <TicketPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/support/reports"
+        element={
+          <Allowed permission="support:handle">
+            <SupportReportsPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/help-articles"
+        element={
+          <Allowed permission="help:manage">
+            <HelpArticlesPage />
+          </Allowed>
+        }
+      />
+      <Route
+        path="/help-articles/:id"
+        element={
+          <Allowed permission="help:manage">
+            <HelpArticlePage />
           </Allowed>
         }
       />

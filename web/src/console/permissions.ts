@@ -11,11 +11,12 @@ export type ConsolePermission =
   | "ledger:read"
   | "ledger:adjust"
   | "reconciliation:manage"
-  | "support:handle";
+  | "support:handle"
+  | "help:manage";
 
 const grants: Record<StaffRole, readonly ConsolePermission[]> = {
   agent: ["customers:read", "support:handle"],
-  supervisor: ["customers:read", "audit:read", "ledger:read", "support:handle"],
+  supervisor: ["customers:read", "audit:read", "ledger:read", "support:handle", "help:manage"],
   reviewer: ["reviews:read", "reviews:decide", "customers:read"],
   finance: [
     "reviews:read",

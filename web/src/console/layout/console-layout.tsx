@@ -20,6 +20,9 @@ export function useSections(): ConsoleSection[] {
     { path: "/staff", permission: "staff:manage", label: t("nav.staff") },
     { path: "/reconciliation", permission: "reconciliation:manage", label: t("nav.reconciliation") },
     { path: "/support/chat", permission: "support:handle", label: t("support.nav") },
+    { path: "/support/tickets", permission: "support:handle", label: t("nav.tickets") },
+    { path: "/support/reports", permission: "support:handle", label: t("nav.supportReports") },
+    { path: "/help-articles", permission: "help:manage", label: t("nav.helpArticles") },
   ];
   return all.filter((s) => permissions.has(s.permission));
 }

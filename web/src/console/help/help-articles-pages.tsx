@@ -1,0 +1,7 @@
+// Placeholder until the help-article editor lands in this session.
+export function HelpArticlesPage() {
+  return null;
+}
+export function HelpArticlePage() {
+  return null;
+}
