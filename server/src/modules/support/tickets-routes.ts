@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
 import { requireAuth } from "../../http/guard.js";
+import { roleGrants, staffRoles } from "../../http/permissions.js";
 import { ingestEmail, parseInboundEmail, startInboundSmtp, verifyInboundSignature } from "./email-inbound.js";
 import { closeTicketMailer, deliverTicketEmails } from "./email-outbound.js";
 import { slaPolicies } from "./sla.js";
@@ -33,9 +34,15 @@ import {
   listCannedResponses,
   updateCannedResponse,
 } from "./tickets-canned.js";
-import { ticketCategories, ticketPriorities } from "./tickets-classify.js";
+import { priorityFor, suggestCategory, ticketCategories, ticketPriorities } from "./tickets-classify.js";
 import { reportCsv, supportReport } from "./tickets-reports.js";
-import { linkedTicketIds, listTicketMessages, listTickets } from "./tickets-store.js";
+import {
+  linkedTicketIds,
+  listTicketMessages,
+  listTickets,
+  runningTimersOf,
+  staffWithAnyRole,
+} from "./tickets-store.js";
 
 const statuses = ["new", "open", "pending", "resolved", "closed"] as const;
 const channels = ["chat", "email", "phone"] as const;
@@ -101,8 +108,28 @@ const cannedSchema = z.object({
   body: z.string(),
   updatedAt: z.iso.datetime(),
 });
+const runningTimerSchema = z.object({
+  target: z.enum(["first_response", "next_response", "resolution"]),
+  warnAt: z.iso.datetime(),
+  dueAt: z.iso.datetime(),
+  breachedAt: z.iso.datetime().nullable(),
+});
 const idParams = z.object({ id: z.string().max(64) });
 const bodyText = z.string().min(1).max(20_000);
+
+/** A page boundary: the last ticket's activity time and id, opaque to the client. */
+function encodeTicketCursor(t: { updated_at: Date; id: string }): string {
+  return Buffer.from(`${t.updated_at.toISOString()}|${t.id}`).toString("base64url");
+}
+
+function decodeTicketCursor(cursor: string): { updatedAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
+  const updatedAt = new Date(at ?? "");
+  if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(updatedAt.getTime())) {
+    throw new DomainError("validation_failed", { detail: "Not a cursor this list gave", field: "cursor" });
+  }
+  return { updatedAt, id };
+}
 
 function staffOf(req: FastifyRequest): Staff {
   const auth = requireAuth(req);
@@ -155,15 +182,26 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
       config: { permission: "support:handle" },
       schema: {
         tags: ["support"],
-        summary: "The ticket inbox: chat, email and phone, newest activity first",
+        summary:
+          "The ticket inbox: chat, email and phone, newest activity first, with each ticket's running SLA clocks. " +
+          "q finds a ticket number, a customer's exact phone, or words of the subject or requester",
         querystring: z.object({
-          view: z.enum(["open", "mine", "all"]).default("open"),
+          view: z.enum(["open", "mine", "unassigned", "all"]).default("open"),
           status: z.enum(statuses).optional(),
           category: z.enum(ticketCategories).optional(),
+          priority: z.enum(ticketPriorities).optional(),
+          channel: z.enum(channels).optional(),
           team: z.string().max(40).optional(),
+          q: z.string().trim().max(100).optional(),
+          cursor: z.string().max(200).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
-        response: { 200: z.object({ items: z.array(ticketSchema) }) },
+        response: {
+          200: z.object({
+            items: z.array(ticketSchema.extend({ sla: z.array(runningTimerSchema) })),
+            nextCursor: z.string().nullable(),
+          }),
+        },
       },
     },
     async (req) => {
@@ -174,13 +212,90 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
         {
           open: q.view !== "all" && !q.status,
           ...(q.view === "mine" ? { assigneeId: me.id } : {}),
+          ...(q.view === "unassigned" ? { unassigned: true } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.category ? { category: q.category } : {}),
+          ...(q.priority ? { priority: q.priority } : {}),
+          ...(q.channel ? { channel: q.channel } : {}),
           ...(q.team ? { team: q.team } : {}),
+          ...(q.q ? { search: q.q } : {}),
+          ...(q.cursor ? { after: decodeTicketCursor(q.cursor) } : {}),
         },
-        q.limit,
+        q.limit + 1,
       );
-      return { items: rows.map(toTicket) };
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      const timers = await runningTimersOf(
+        ctx.db,
+        page.map((r) => r.id),
+      );
+      return {
+        items: page.map((r) => ({
+          ...toTicket(r),
+          sla: timers
+            .filter((s) => s.ticket_id === r.id)
+            .map((s) => ({
+              target: s.target,
+              warnAt: s.warn_at.toISOString(),
+              dueAt: s.due_at.toISOString(),
+              breachedAt: s.breached_at?.toISOString() ?? null,
+            })),
+        })),
+        nextCursor: rows.length > q.limit && last ? encodeTicketCursor(last) : null,
+      };
+    },
+  );
+
+  app.post(
+    "/api/v1/console/support/tickets/category-suggestion",
+    {
+      config: { permission: "support:handle" },
+      schema: {
+        tags: ["support"],
+        summary:
+          "The category (and the priority it brings) a ticket with this text would get, and the words that decided it",
+        body: z.strictObject({ text: z.string().max(20_000) }),
+        response: {
+          200: z.object({
+            category: z.enum(ticketCategories),
+            priority: z.enum(ticketPriorities),
+            matched: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const s = suggestCategory(req.body.text);
+      return { category: s.category, priority: priorityFor(s.category, null), matched: s.matched };
+    },
+  );
+
+  app.get(
+    "/api/v1/console/support/colleagues",
+    {
+      config: { permission: "support:handle" },
+      schema: {
+        tags: ["support"],
+        summary: "Active staff who handle tickets (agents and supervisors): whom to assign or @mention",
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.uuid(),
+                name: z.string().nullable(),
+                handle: z.string().nullable().describe("the part of the email before @, for @mentions"),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => {
+      const ticketRoles = staffRoles.filter((r) => roleGrants(r, "support:handle"));
+      const rows = await staffWithAnyRole(ctx.db, ticketRoles);
+      return {
+        items: rows.map((r) => ({ id: r.id, name: r.name, handle: r.email?.split("@")[0] ?? null })),
+      };
     },
   );
 

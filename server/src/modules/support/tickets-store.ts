@@ -2,8 +2,11 @@
 import { type Insertable, type Selectable, sql, type Updateable } from "kysely";
 import type { Executor } from "../../db/database.js";
 import type {
+  SupportChannel,
+  SupportSlaTarget,
   SupportTicketCategory,
   SupportTicketMessagesTable,
+  SupportTicketPriority,
   SupportTicketStatus,
   SupportTicketsTable,
 } from "../../db/schema.js";
@@ -141,9 +144,17 @@ export type TicketListFilter = {
   status?: SupportTicketStatus;
   open?: boolean;
   assigneeId?: string;
+  /** Only tickets nobody has taken. */
+  unassigned?: boolean;
   customerId?: string;
   category?: SupportTicketCategory;
+  priority?: SupportTicketPriority;
+  channel?: SupportChannel;
   team?: string;
+  /** A ticket number, a customer's exact phone, or words of the subject, requester name or address. */
+  search?: string;
+  /** The last ticket of the previous page (newest activity first). */
+  after?: { updatedAt: Date; id: string };
 };
 
 export async function listTickets(db: Executor, f: TicketListFilter, limit: number): Promise<TicketRow[]> {
@@ -151,10 +162,79 @@ export async function listTickets(db: Executor, f: TicketListFilter, limit: numb
   if (f.status) q = q.where("status", "=", f.status);
   if (f.open) q = q.where("status", "in", OPEN_STATUSES);
   if (f.assigneeId) q = q.where("assignee_id", "=", f.assigneeId);
+  if (f.unassigned) q = q.where("assignee_id", "is", null);
   if (f.customerId) q = q.where("customer_id", "=", f.customerId);
   if (f.category) q = q.where("category", "=", f.category);
+  if (f.priority) q = q.where("priority", "=", f.priority);
+  if (f.channel) q = q.where("channel", "=", f.channel);
   if (f.team) q = q.where("team", "=", f.team);
-  return q.orderBy("updated_at", "desc").limit(limit).execute();
+  const search = f.search?.trim();
+  if (search) {
+    const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const number = /^#?\d{1,18}$/.test(search) ? BigInt(search.replace("#", "")) : null;
+    q = q.where((eb) =>
+      eb.or([
+        eb("subject", "ilike", like),
+        eb("requester_name", "ilike", like),
+        eb("requester_email", "ilike", like),
+        eb(
+          "customer_id",
+          "in",
+          eb.selectFrom("users").select("id").where("kind", "=", "customer").where("phone", "=", search),
+        ),
+        ...(number !== null ? [eb("number", "=", number)] : []),
+      ]),
+    );
+  }
+  if (f.after) {
+    const { updatedAt, id } = f.after;
+    q = q.where((eb) =>
+      eb.or([
+        eb("updated_at", "<", updatedAt),
+        eb.and([eb("updated_at", "=", updatedAt), eb("id", "<", id)]),
+      ]),
+    );
+  }
+  return q.orderBy("updated_at", "desc").orderBy("id", "desc").limit(limit).execute();
+}
+
+export type RunningTimerRow = {
+  ticket_id: string;
+  target: SupportSlaTarget;
+  warn_at: Date;
+  due_at: Date;
+  breached_at: Date | null;
+};
+
+/** The SLA clocks still running on these tickets, soonest due first. */
+export async function runningTimersOf(
+  db: Executor,
+  ticketIds: readonly string[],
+): Promise<RunningTimerRow[]> {
+  if (ticketIds.length === 0) return [];
+  return db
+    .selectFrom("support_sla_timers")
+    .select(["ticket_id", "target", "warn_at", "due_at", "breached_at"])
+    .where("ticket_id", "in", ticketIds)
+    .where("stopped_at", "is", null)
+    .orderBy("due_at", "asc")
+    .execute();
+}
+
+/** Active staff holding any of these roles (those who may handle tickets), by name. */
+export async function staffWithAnyRole(
+  db: Executor,
+  roles: readonly string[],
+): Promise<Array<{ id: string; name: string | null; email: string | null }>> {
+  return db
+    .selectFrom("users")
+    .select(["id", "name", "email"])
+    .where("kind", "=", "staff")
+    .where("status", "=", "active")
+    .where(sql<boolean>`roles && ${sql.val([...roles])}::text[]`)
+    .orderBy("name")
+    .orderBy("id")
+    .execute();
 }
 
 export async function linkedTicketIds(db: Executor, ticketId: string): Promise<string[]> {

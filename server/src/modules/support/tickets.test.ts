@@ -195,6 +195,77 @@ describe("one problem, one ticket, under load", () => {
   });
 });
 
+describe("the agents' inbox", () => {
+  it("finds a customer's tickets by phone, number or subject, pages through them and shows the running SLA clocks", async () => {
+    const customer = await createCustomer(t);
+    const phone = customer.user.phone ?? "";
+    const password = await logCall(customer, "客户来电：忘记密码了，想重置登录密码", "重置密码 甲乙丙");
+    const fault = await logCall(customer, "自助机卡死了，屏幕没反应", "自助机卡死");
+    const question = await logCall(customer, "积分可以兑换什么", "积分兑换");
+    expect([password.joined, fault.joined, question.joined]).toEqual([false, false, false]);
+
+    const first = await agent.client.get(`/api/v1/console/support/tickets?q=${phone}&limit=2`);
+    expect(first.statusCode).toBe(200);
+    expect(first.json().items).toHaveLength(2);
+    expect(first.json().nextCursor).toEqual(expect.any(String));
+    const second = await agent.client.get(
+      `/api/v1/console/support/tickets?q=${phone}&limit=2&cursor=${first.json().nextCursor}`,
+    );
+    expect(second.json().items).toHaveLength(1);
+    expect(second.json().nextCursor).toBeNull();
+    const seen = [...first.json().items, ...second.json().items].map((i: { id: string }) => i.id);
+    expect(seen.sort()).toEqual([password.ticket.id, fault.ticket.id, question.ticket.id].sort());
+
+    // A logged call is its own first response: only the resolution clock runs.
+    for (const item of [...first.json().items, ...second.json().items]) {
+      expect(item.sla.map((s: { target: string }) => s.target)).toEqual(["resolution"]);
+      expect(item.sla[0].breachedAt).toBeNull();
+    }
+
+    const byNumber = await agent.client.get(
+      `/api/v1/console/support/tickets?view=all&q=${encodeURIComponent(`#${fault.ticket.number}`)}`,
+    );
+    expect(byNumber.json().items.map((i: { id: string }) => i.id)).toEqual([fault.ticket.id]);
+    const bySubject = await agent.client.get(
+      `/api/v1/console/support/tickets?q=${encodeURIComponent("甲乙丙")}`,
+    );
+    expect(bySubject.json().items.map((i: { id: string }) => i.id)).toEqual([password.ticket.id]);
+    const high = await agent.client.get(`/api/v1/console/support/tickets?q=${phone}&priority=high`);
+    expect(high.json().items.map((i: { id: string }) => i.id)).toEqual([fault.ticket.id]);
+    const email = await agent.client.get(`/api/v1/console/support/tickets?q=${phone}&channel=email`);
+    expect(email.json().items).toEqual([]);
+    const unassigned = await agent.client.get(`/api/v1/console/support/tickets?q=${phone}&view=unassigned`);
+    expect(unassigned.json().items).toEqual([]); // the agent who logs a call takes it
+
+    const forged = await agent.client.get("/api/v1/console/support/tickets?cursor=bm90LWEtY3Vyc29y");
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().code).toBe("validation_failed");
+  });
+
+  it("suggests the category while the agent is still typing the call note", async () => {
+    const res = await agent.client.post("/api/v1/console/support/tickets/category-suggestion", {
+      text: "客户说收到短信提醒有人异地登录，怀疑被盗号",
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ category: "security_alert", priority: "urgent" });
+    expect(res.json().matched.length).toBeGreaterThan(0);
+    const nothing = await agent.client.post("/api/v1/console/support/tickets/category-suggestion", {
+      text: "",
+    });
+    expect(nothing.json()).toEqual({ category: "question", priority: "low", matched: [] });
+  });
+
+  it("lists the colleagues a ticket can go to or an @mention can reach, and no one else", async () => {
+    const reviewer = await createStaff(t, { roles: ["reviewer"], name: "周审核" });
+    const res = await agent.client.get("/api/v1/console/support/colleagues");
+    expect(res.statusCode).toBe(200);
+    const items = res.json().items as Array<{ id: string; name: string; handle: string }>;
+    expect(items).toContainEqual({ id: agent.user.id, name: "王坐席", handle: "wang.agent" });
+    expect(items.map((i) => i.id)).toContain(supervisor.user.id);
+    expect(items.map((i) => i.id)).not.toContain(reviewer.user.id);
+  });
+});
+
 describe("working a ticket", () => {
   it("tells a colleague named with @ in an internal note, which the customer never sees", async () => {
     const customer = await createCustomer(t);
