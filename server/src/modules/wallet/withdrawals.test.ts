@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff, type LoggedIn, logIn, sendOtp } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
@@ -497,6 +498,138 @@ describe("proving it is the customer", () => {
     expect(mismatch.statusCode).toBe(400);
     expect(mismatch.json().code).toBe("holder_name_mismatch");
     for (const c of [other, removed, renamed]) expect(await availableOf(c)).toBe(50_000);
+  });
+});
+
+describe("the SMS code is spent with the money, once", () => {
+  const withdrawalsOf = (c: Customer) =>
+    t.db.selectFrom("withdrawals").select(["id", "amount"]).where("user_id", "=", c.user.id).execute();
+
+  it("stays usable after a refusal: insufficient funds, then the same code withdraws less", async () => {
+    const c = await customerWithCard(10_000n);
+    const otp = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const tooMuch = await withdraw(c, 10_000, { otp });
+    expect(tooMuch.statusCode).toBe(422);
+    expect(tooMuch.json().code).toBe("insufficient_funds");
+    expect(await withdrawalsOf(c)).toEqual([]);
+    const less = await withdraw(c, 5_000, { otp });
+    expect(less.statusCode, less.body).toBe(201);
+    // Spent now: another withdrawal with it is refused and holds nothing.
+    const reused = await withdraw(c, 1_000, { otp });
+    expect(reused.statusCode).toBe(400);
+    expect(reused.json().code).toBe("invalid_otp");
+    expect(await withdrawalsOf(c)).toHaveLength(1);
+    expect(await availableOf(c)).toBe(10_000 - 5_100);
+  });
+
+  it("stays usable when the server's connection dies inside the money transaction", async () => {
+    const c = await customerWithCard(50_000n);
+    const otp = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const key = randomUUID();
+    // Hold the customer's ledger account so the withdrawal stops inside its transaction, after
+    // it has spent the code; then kill its database session, as a crash of the server would.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let lockedBy = 0;
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const holder = t.db.transaction().execute(async (tx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
+      lockedBy = rows[0]?.pid ?? 0;
+      await tx
+        .selectFrom("ledger_accounts")
+        .select("id")
+        .where("owner_user_id", "=", c.user.id)
+        .forUpdate()
+        .execute();
+      locked();
+      await released;
+    });
+    await isLocked;
+    const crashed = withdraw(c, 10_000, { otp, key });
+    let victim: number | undefined;
+    while (victim === undefined) {
+      const { rows } = await sql<{ pid: number }>`
+        select pid from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and pid <> ${lockedBy}
+      `.execute(t.db);
+      victim = rows[0]?.pid;
+      if (victim === undefined) await new Promise((r) => setTimeout(r, 20));
+    }
+    await sql`select pg_terminate_backend(${victim})`.execute(t.db);
+    expect((await crashed).statusCode).toBe(500);
+    release();
+    await holder;
+    expect(await withdrawalsOf(c)).toEqual([]);
+    expect(await availableOf(c)).toBe(50_000);
+
+    const retried = await withdraw(c, 10_000, { otp, key });
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(await withdrawalsOf(c)).toHaveLength(1);
+    expect(await availableOf(c)).toBe(50_000 - 10_100);
+  });
+
+  it("opens one withdrawal when two requests carry one code at once, whatever their keys", async () => {
+    const c = await customerWithCard(100_000n);
+    const otp = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const answers = await Promise.all([1, 2, 3].map(() => withdraw(c, 10_000, { otp })));
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses).toEqual([201, 400, 400]);
+    for (const a of answers.filter((x) => x.statusCode === 400)) expect(a.json().code).toBe("invalid_otp");
+    expect(await withdrawalsOf(c)).toHaveLength(1);
+    expect(await availableOf(c)).toBe(100_000 - 10_100);
+
+    // The same key twice at once: the second waits for the first and answers its withdrawal.
+    const key = randomUUID();
+    const fresh = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const twins = await Promise.all([
+      withdraw(c, 10_000, { otp: fresh, key }),
+      withdraw(c, 10_000, { otp: fresh, key }),
+    ]);
+    expect(twins.map((a) => a.statusCode)).toEqual([201, 201]);
+    expect(twins[0]?.json().id).toBe(twins[1]?.json().id);
+    expect(await withdrawalsOf(c)).toHaveLength(2);
+    expect(await availableOf(c)).toBe(100_000 - 2 * 10_100);
+  });
+
+  it("counts wrong codes toward the limit: the fifth burns the code, and the right one is refused after", async () => {
+    const c = await customerWithCard(50_000n);
+    const otp = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const wrong = otp === "000000" ? "111111" : "000000";
+    const left: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await withdraw(c, 10_000, { otp: wrong });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe("invalid_otp");
+      left.push(res.json().attemptsLeft);
+    }
+    expect(left).toEqual([4, 3, 2, 1, 0]);
+    const late = await withdraw(c, 10_000, { otp });
+    expect(late.statusCode).toBe(400);
+    expect(late.json().code).toBe("invalid_otp");
+    expect(await withdrawalsOf(c)).toEqual([]);
+    expect(await availableOf(c)).toBe(50_000);
+  });
+
+  it("counts a wrong guess even when the right code then withdraws", async () => {
+    const c = await customerWithCard(50_000n);
+    const otp = await sendOtp(t, { to: c.phone, purpose: "withdrawal" });
+    const wrong = otp === "000000" ? "111111" : "000000";
+    expect((await withdraw(c, 10_000, { otp: wrong })).json().attemptsLeft).toBe(4);
+    expect((await withdraw(c, 10_000, { otp })).statusCode).toBe(201);
+    const row = await t.db
+      .selectFrom("one_time_codes")
+      .select(["attempts", "consumed_at"])
+      .where("destination", "=", c.phone)
+      .where("purpose", "=", "withdrawal")
+      .orderBy("created_at", "desc")
+      .executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(1);
+    expect(row.consumed_at).not.toBeNull();
   });
 });
 

@@ -9,7 +9,7 @@ import type { Tx } from "../../db/database.js";
 import type { WithdrawalStatus } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { type PayoutReport, payoutBank } from "../gateways/sandbox-bank/index.js";
-import { consumeOtp, maskCard, maskName, verifyPaymentPassword } from "../identity/index.js";
+import { maskCard, maskName, verifyPaymentPassword } from "../identity/index.js";
 import {
   createHold,
   getOrCreateSystemAccount,
@@ -25,6 +25,7 @@ import { cancelReviewItem, createReviewItem } from "../reviews/index.js";
 import { formatYuan, toJsonAmount, type WalletCurrency } from "./service.js";
 import {
   attachPayout,
+  checkWithdrawalCode,
   findCardById,
   findLiveCard,
   findWithdrawal,
@@ -36,6 +37,7 @@ import {
   listUnderReviewBefore,
   listWithdrawalRows,
   setWithdrawalStatus,
+  spendWithdrawalCode,
   type WithdrawalRow,
   type WithdrawalWithCard,
 } from "./withdrawals-store.js";
@@ -159,7 +161,9 @@ const normaliseName = (name: string) => name.trim().replace(/\s+/g, " ");
 /**
  * The whole request: a replay of an Idempotency-Key answers first (its code was used up by the
  * first request); otherwise the payment password (with its lock), then the SMS code, then the
- * money. A wrong password or code moves nothing.
+ * money. A wrong password or code moves nothing and stays counted. The code is only checked
+ * here; it is spent in the money transaction, so a refusal or a crash before the commit leaves
+ * it usable, and of two requests carrying one code only one can spend it.
  */
 export async function requestWithdrawal(
   ctx: Deps,
@@ -174,15 +178,27 @@ export async function requestWithdrawal(
   const user = await findWithdrawer(ctx.db, userId);
   if (user?.kind !== "customer") throw new DomainError("forbidden");
   await verifyPaymentPassword(ctx.db, ctx, userId, paymentPassword, actor);
-  if (!user.phone) throw new DomainError("conflict", { detail: "Bind a phone number first" });
-  await consumeOtp(ctx.db, ctx.clock, { destination: user.phone, purpose: "withdrawal", code: otp });
-  return placeWithdrawal(ctx, userId, money, idempotencyKey, actor);
+  const phone = user.phone;
+  if (!phone) throw new DomainError("conflict", { detail: "Bind a phone number first" });
+  // In a transaction of its own: a wrong guess stays counted whatever happens next.
+  const check = await ctx.db
+    .transaction()
+    .execute((tx) => checkWithdrawalCode(tx, phone, otp, ctx.clock.now()));
+  if (!check.ok) {
+    if (check.live) throw new DomainError("invalid_otp", { attemptsLeft: check.attemptsLeft });
+    // No live code: perhaps an identical request spent it and committed a moment ago.
+    const committed = await findWithdrawalByKey(ctx.db, userId, idempotencyKey);
+    if (committed) return replayOf(ctx, committed, money);
+    throw new DomainError("invalid_otp");
+  }
+  return placeWithdrawal(ctx, userId, money, idempotencyKey, actor, { phone, code: otp });
 }
 
 /**
- * The money part, after the customer has proved who they are: checks the card, holds amount +
- * fee, and either sends the withdrawal on (processing) or queues it for review — all in one
- * transaction, so a refusal (insufficient_funds, a frozen account) leaves nothing behind.
+ * The money part, after the customer has proved who they are: checks the card, spends the SMS
+ * code (when given), holds amount + fee, and either sends the withdrawal on (processing) or
+ * queues it for review — all in one transaction, so a refusal (insufficient_funds, a frozen
+ * account) or a crash leaves nothing behind, the code included.
  */
 export async function placeWithdrawal(
   ctx: Deps,
@@ -190,6 +206,7 @@ export async function placeWithdrawal(
   input: WithdrawalInput,
   idempotencyKey: string,
   actor: Actor,
+  smsCode?: { phone: string; code: string },
 ): Promise<PlacedWithdrawal> {
   const quote = quoteWithdrawal(ctx, input.amount, input.currency);
   const card = UUID.test(input.bankCardId) ? await findLiveCard(ctx.db, userId, input.bankCardId) : undefined;
@@ -219,6 +236,11 @@ export async function placeWithdrawal(
     if (earlier) return replayOf(ctx, earlier, input);
 
     const now = ctx.clock.now();
+    // After the replay check (a replay needs no code), before the money: the code's row lock
+    // queues a second request carrying the same code, which then finds it spent.
+    if (smsCode && !(await spendWithdrawalCode(tx, smsCode.phone, smsCode.code, now))) {
+      throw new DomainError("invalid_otp");
+    }
     const deps = { db: tx, clock: ctx.clock };
     const customer = await openAccount(deps, { ownerUserId: userId, currency });
     const id = randomUUID();
