@@ -1,0 +1,240 @@
+// "Log a phone call": find the caller (by phone or customer id; the lookup is masked and audited),
+// write the subject and the call note, and take the suggested category or choose another.
+import { Alert, Button, Form, Input, Modal, Radio, Select, Space, Typography } from "antd";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { get, post } from "../../common/api";
+import type { CustomerMatch } from "../api-types";
+import { accountStatusLabel } from "../labels";
+import { useErrorText } from "../use-error-text";
+import {
+  categoryLabel,
+  priorityLabel,
+  type Ticket,
+  type TicketCategory,
+  type TicketPriority,
+  ticketCategories,
+} from "./ticket-parts";
+
+type Suggestion = { category: TicketCategory; priority: TicketPriority; matched: string[] };
+type CallForm = { subject: string; body: string; category?: TicketCategory; requesterName?: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SUGGEST_AFTER_MS = 400;
+
+export function LogCallModal({
+  open,
+  onClose,
+  onLogged,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onLogged: (ticket: Ticket, joined: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const [form] = Form.useForm<CallForm>();
+  const [lookup, setLookup] = useState("");
+  const [matches, setMatches] = useState<CustomerMatch[] | null>(null);
+  const [customerId, setCustomerId] = useState<string | null>(null);
+  const [looking, setLooking] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [suggestion, setSuggestion] = useState<Suggestion | null>(null);
+  // Once the agent picks a category, the suggestion stops overwriting it.
+  const chosenByHand = useRef(false);
+  const subject = Form.useWatch("subject", form);
+  const body = Form.useWatch("body", form);
+
+  useEffect(() => {
+    if (!open) return;
+    const text = [subject, body].filter(Boolean).join("\n").trim();
+    if (!text) {
+      setSuggestion(null);
+      return;
+    }
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      post<Suggestion>("/api/v1/console/support/tickets/category-suggestion", { text })
+        .then((s) => {
+          if (cancelled) return;
+          setSuggestion(s);
+          if (!chosenByHand.current) form.setFieldValue("category", s.category);
+        })
+        .catch(() => {
+          // A suggestion is a convenience: without it the agent chooses.
+        });
+    }, SUGGEST_AFTER_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [open, subject, body, form]);
+
+  const reset = () => {
+    form.resetFields();
+    setLookup("");
+    setMatches(null);
+    setCustomerId(null);
+    setSuggestion(null);
+    setError(null);
+    chosenByHand.current = false;
+  };
+
+  const findCaller = async () => {
+    const q = lookup.trim();
+    if (!q) return;
+    setLooking(true);
+    setError(null);
+    try {
+      const found = UUID.test(q)
+        ? [await get<CustomerMatch>(`/api/v1/console/customers/${encodeURIComponent(q)}`)]
+        : (await get<{ items: CustomerMatch[] }>(`/api/v1/console/customers?${new URLSearchParams({ q })}`))
+            .items;
+      setMatches(found);
+      setCustomerId(found.length === 1 ? (found[0]?.id ?? null) : null);
+    } catch (err) {
+      setMatches([]);
+      setCustomerId(null);
+      setError(errorText(err));
+    } finally {
+      setLooking(false);
+    }
+  };
+
+  const submit = async (v: CallForm) => {
+    setSaving(true);
+    setError(null);
+    try {
+      const res = await post<{ ticket: Ticket; joined: boolean }>("/api/v1/console/support/tickets", {
+        channel: "phone",
+        ...(customerId ? { customerId } : {}),
+        ...(v.requesterName?.trim() ? { requesterName: v.requesterName.trim() } : {}),
+        subject: v.subject.trim(),
+        body: v.body.trim(),
+        ...(v.category ? { category: v.category } : {}),
+      });
+      reset();
+      onLogged(res.ticket, res.joined);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t("tickets.logCall.title")}
+      onCancel={() => {
+        reset();
+        onClose();
+      }}
+      footer={null}
+      width={640}
+      destroyOnHidden
+    >
+      <Typography.Paragraph>{t("tickets.logCall.auditNotice")}</Typography.Paragraph>
+      <Space.Compact style={{ width: "100%", marginBottom: 12 }}>
+        <Input
+          aria-label={t("tickets.logCall.lookup")}
+          placeholder={t("tickets.logCall.lookupPlaceholder")}
+          value={lookup}
+          onChange={(e) => setLookup(e.target.value)}
+          onPressEnter={(e) => {
+            e.preventDefault();
+            void findCaller();
+          }}
+        />
+        <Button onClick={() => void findCaller()} loading={looking}>
+          {t("tickets.logCall.find")}
+        </Button>
+      </Space.Compact>
+      {matches && matches.length === 0 && !error ? (
+        <Alert
+          type="warning"
+          showIcon
+          role="status"
+          title={t("tickets.logCall.noMatch")}
+          style={{ marginBottom: 12 }}
+        />
+      ) : null}
+      {matches && matches.length > 0 ? (
+        <Radio.Group
+          aria-label={t("tickets.logCall.caller")}
+          value={customerId}
+          onChange={(e) => setCustomerId(e.target.value as string)}
+          style={{ display: "flex", flexDirection: "column", gap: 4, marginBottom: 12 }}
+          options={matches.map((m) => ({
+            value: m.id,
+            label: `${m.name ?? "—"} · ${m.phone ?? m.email ?? m.id.slice(0, 8)} · ${accountStatusLabel(t, m.status)}`,
+          }))}
+        />
+      ) : null}
+      {error ? <Alert type="error" showIcon role="alert" title={error} style={{ marginBottom: 12 }} /> : null}
+      <Form<CallForm> form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark="optional">
+        {!customerId ? (
+          <Form.Item label={t("tickets.logCall.requesterName")} name="requesterName">
+            <Input maxLength={100} />
+          </Form.Item>
+        ) : null}
+        <Form.Item
+          label={t("tickets.logCall.subject")}
+          name="subject"
+          rules={[{ required: true, whitespace: true, message: t("tickets.logCall.subjectRequired") }]}
+        >
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item
+          label={t("tickets.logCall.body")}
+          name="body"
+          rules={[{ required: true, whitespace: true, message: t("tickets.logCall.bodyRequired") }]}
+          extra={t("tickets.logCall.bodyHint")}
+        >
+          <Input.TextArea autoSize={{ minRows: 4, maxRows: 10 }} maxLength={20000} />
+        </Form.Item>
+        <Form.Item
+          label={t("tickets.field.category")}
+          name="category"
+          extra={
+            suggestion ? (
+              <span role="status">
+                {suggestion.matched.length > 0
+                  ? t("tickets.logCall.suggested", {
+                      category: categoryLabel(t, suggestion.category),
+                      priority: priorityLabel(t, suggestion.priority),
+                      words: suggestion.matched.join("、"),
+                    })
+                  : t("tickets.logCall.suggestedNothing")}
+              </span>
+            ) : (
+              t("tickets.logCall.suggestHint")
+            )
+          }
+        >
+          <Select
+            allowClear
+            onChange={() => {
+              chosenByHand.current = true;
+            }}
+            options={ticketCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))}
+          />
+        </Form.Item>
+        <Space>
+          <Button type="primary" htmlType="submit" loading={saving}>
+            {t("tickets.logCall.submit")}
+          </Button>
+          <Button
+            onClick={() => {
+              reset();
+              onClose();
+            }}
+          >
+            {t("common.cancel")}
+          </Button>
+        </Space>
+      </Form>
+    </Modal>
+  );
+}
