@@ -166,6 +166,17 @@ const intended: Record<string, Permission> = {
   "GET /api/v1/help/articles": "public",
   "GET /api/v1/help/articles/:slug": "public",
   "POST /api/v1/help/articles/:slug/feedback": "public",
+  // Help-centre editor in the console (issue 4)
+  "GET /api/v1/console/help/articles": "help:manage",
+  "POST /api/v1/console/help/articles": "help:manage",
+  "GET /api/v1/console/help/articles/:id": "help:manage",
+  "PUT /api/v1/console/help/articles/:id": "help:manage",
+  "POST /api/v1/console/help/articles/:id/publish": "help:manage",
+  "POST /api/v1/console/help/articles/:id/unpublish": "help:manage",
+  "GET /api/v1/console/help/categories": "help:manage",
+  "POST /api/v1/console/help/categories": "help:manage",
+  "PUT /api/v1/console/help/categories/:slug": "help:manage",
+  "PUT /api/v1/console/help/category-order": "help:manage",
   // Development stand-ins and the contract itself
   "GET /api/v1/dev/messages": "public",
   "GET /api/v1/openapi.json": "public",

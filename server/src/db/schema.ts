@@ -252,6 +252,9 @@ export type HelpArticlesTable = {
   unhelpful_count: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** Moved on by a trigger whenever what a reader sees changes (migration 0018). */
+  version: Generated<number>;
+  updated_by: string | null;
 };
 
 export type HelpSearchTermsTable = { term: string; article_id: string; weight: number };
