@@ -1,8 +1,10 @@
 // The support desk's figures for a period: volume by category and channel, first-response and
-// resolution times (business minutes, median and p90), SLA breaches, satisfaction and agent
-// load. Times are counted on the SLA calendar, so a ticket that arrived at night is not
-// blamed for the hours nobody was at the desk.
+// resolution times (business minutes, median and p90), SLA breaches, satisfaction (ticket surveys
+// and chat ratings, apart and together), live chats handed to a person, and agent load. Ticket
+// times are counted on the SLA calendar, so a ticket that arrived at night is not blamed for the
+// hours nobody was at the desk; a live chat's wait is wall-clock time, as the customer waited.
 import { sql } from "kysely";
+import { z } from "zod";
 import type { Executor } from "../../db/database.js";
 import { businessMinutesBetween } from "./business-hours.js";
 import { SLA_CALENDAR } from "./sla.js";
@@ -10,34 +12,66 @@ import { OPEN_STATUSES } from "./tickets-store.js";
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-export type Percentiles = { count: number; median: number | null; p90: number | null };
+const percentiles = z.object({
+  count: z.number(),
+  median: z.number().nullable(),
+  p90: z.number().nullable(),
+});
+export type Percentiles = z.infer<typeof percentiles>;
 
-export type SupportReport = {
-  from: string;
-  to: string;
-  volume: {
-    total: number;
-    byCategory: Record<string, number>;
-    byChannel: Record<string, number>;
-    /** Tickets per China-time calendar day, oldest first (days without tickets left out). */
-    byDay: Array<{ date: string; count: number }>;
-  };
-  firstResponseMinutes: Percentiles;
-  resolutionMinutes: Percentiles;
-  slaBreaches: { total: number; byTarget: Record<string, number>; byPriority: Record<string, number> };
-  satisfaction: {
-    answered: number;
-    average: number | null;
-    distribution: Record<"1" | "2" | "3" | "4" | "5", number>;
-  };
-  agents: Array<{
-    agentId: string;
-    name: string | null;
-    openNow: number;
-    repliesInPeriod: number;
-    resolvedInPeriod: number;
-  }>;
-};
+export const RATINGS = ["1", "2", "3", "4", "5"] as const;
+const ratingSummary = z.object({
+  answered: z.number(),
+  average: z.number().nullable(),
+  distribution: z.record(z.enum(RATINGS), z.number()),
+});
+export type RatingSummary = z.infer<typeof ratingSummary>;
+
+/** The report as JSON; the route's response schema. */
+export const supportReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  volume: z.object({
+    total: z.number(),
+    byCategory: z.record(z.string(), z.number()),
+    byChannel: z.record(z.string(), z.number()),
+    byDay: z
+      .array(z.object({ date: z.string(), count: z.number() }))
+      .describe("Tickets per China-time calendar day, oldest first (days without tickets left out)"),
+  }),
+  firstResponseMinutes: percentiles.describe("Business minutes"),
+  resolutionMinutes: percentiles.describe("Business minutes"),
+  slaBreaches: z.object({
+    total: z.number(),
+    byTarget: z.record(z.string(), z.number()),
+    byPriority: z.record(z.string(), z.number()),
+  }),
+  satisfaction: ratingSummary
+    .extend({ tickets: ratingSummary, chats: ratingSummary })
+    .describe("Ticket surveys and chat ratings together, and each apart"),
+  chats: z
+    .object({
+      handedOver: z.number(),
+      byReason: z.record(z.string(), z.number()),
+      firstReplyMinutes: percentiles.describe(
+        "Wall-clock minutes from the hand-over to the first agent reply",
+      ),
+    })
+    .describe("Live chats handed to a person in the period (the bot's own conversations left out)"),
+  agents: z.array(
+    z.object({
+      agentId: z.string(),
+      name: z.string().nullable(),
+      openNow: z.number(),
+      repliesInPeriod: z.number(),
+      resolvedInPeriod: z.number(),
+      openChatsNow: z.number(),
+      chatsAnsweredInPeriod: z.number(),
+      chatRepliesInPeriod: z.number(),
+    }),
+  ),
+});
+export type SupportReport = z.infer<typeof supportReportSchema>;
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number): number | null {
@@ -92,7 +126,7 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     byPriority[b.priority] = (byPriority[b.priority] ?? 0) + n;
   }
 
-  const ratings = await db
+  const ticketRatings = await db
     .selectFrom("support_surveys")
     .select(["rating", (eb) => eb.fn.countAll<string>().as("n")])
     .where("answered_at", ">=", from)
@@ -100,15 +134,30 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     .where("rating", "is not", null)
     .groupBy("rating")
     .execute();
-  const distribution = { "1": 0, "2": 0, "3": 0, "4": 0, "5": 0 };
-  let answered = 0;
-  let sum = 0;
-  for (const r of ratings) {
-    const n = Number(r.n);
-    const key = String(r.rating) as keyof typeof distribution;
-    if (key in distribution) distribution[key] = n;
-    answered += n;
-    sum += (r.rating ?? 0) * n;
+  const chatRatings = await db
+    .selectFrom("support_chat_ratings")
+    .select(["rating", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to)
+    .groupBy("rating")
+    .execute();
+  const ticketSatisfaction = rateSummary(ticketRatings);
+  const chatSatisfaction = rateSummary(chatRatings);
+
+  const chats = await db
+    .selectFrom("support_conversations")
+    .select(["handover_reason", "queued_at", "first_agent_reply_at"])
+    .where("queued_at", ">=", from)
+    .where("queued_at", "<", to)
+    .execute();
+  const byReason: Record<string, number> = {};
+  const chatFirstReply: number[] = [];
+  for (const c of chats) {
+    const reason = c.handover_reason ?? "unknown";
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+    if (c.queued_at && c.first_agent_reply_at) {
+      chatFirstReply.push(Math.max(0, c.first_agent_reply_at.getTime() - c.queued_at.getTime()) / 60_000);
+    }
   }
 
   const agents = await db
@@ -130,6 +179,32 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     .where(sql<boolean>`u.roles && array['agent', 'supervisor']::text[]`)
     .orderBy("u.name")
     .execute();
+  const openChats = await db
+    .selectFrom("support_conversations")
+    .select(["assigned_agent_id", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("status", "=", "assigned")
+    .groupBy("assigned_agent_id")
+    .execute();
+  // A closed chat no longer names its agent; who answered it is in the messages.
+  const chatWork = await db
+    .selectFrom("support_messages")
+    .select([
+      "author_id",
+      (eb) => eb.fn.countAll<string>().as("replies"),
+      sql<string>`count(distinct conversation_id)`.as("conversations"),
+    ])
+    .where("author_kind", "=", "agent")
+    .where("created_at", ">=", from)
+    .where("created_at", "<", to)
+    .groupBy("author_id")
+    .execute();
+  const openChatsOf = new Map(openChats.map((r) => [r.assigned_agent_id, Number(r.n)]));
+  const chatWorkOf = new Map(
+    chatWork.map((r) => [
+      r.author_id,
+      { replies: Number(r.replies), conversations: Number(r.conversations) },
+    ]),
+  );
 
   return {
     from: from.toISOString(),
@@ -144,20 +219,62 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     resolutionMinutes: summarise(resolution),
     slaBreaches: { total: breachTotal, byTarget, byPriority },
     satisfaction: {
-      answered,
-      average: answered ? Math.round((sum / answered) * 100) / 100 : null,
-      distribution,
+      ...combine(ticketSatisfaction, chatSatisfaction),
+      tickets: ticketSatisfaction,
+      chats: chatSatisfaction,
     },
+    chats: { handedOver: chats.length, byReason, firstReplyMinutes: summarise(chatFirstReply) },
     agents: agents
-      .filter((a) => a.open_now > 0 || a.replies > 0 || a.resolved > 0)
       .map((a) => ({
         agentId: a.id,
         name: a.name,
         openNow: a.open_now,
         repliesInPeriod: a.replies,
         resolvedInPeriod: a.resolved,
-      })),
+        openChatsNow: openChatsOf.get(a.id) ?? 0,
+        chatsAnsweredInPeriod: chatWorkOf.get(a.id)?.conversations ?? 0,
+        chatRepliesInPeriod: chatWorkOf.get(a.id)?.replies ?? 0,
+      }))
+      .filter(
+        (a) =>
+          a.openNow > 0 ||
+          a.repliesInPeriod > 0 ||
+          a.resolvedInPeriod > 0 ||
+          a.openChatsNow > 0 ||
+          a.chatRepliesInPeriod > 0,
+      ),
   };
+}
+
+function average(sum: number, answered: number): number | null {
+  return answered ? Math.round((sum / answered) * 100) / 100 : null;
+}
+
+function rateSummary(rows: Array<{ rating: number | null; n: string }>): RatingSummary {
+  const distribution = { "1": 0, "2": 0, "3": 0, "4": 0, "5": 0 };
+  let answered = 0;
+  let sum = 0;
+  for (const r of rows) {
+    const key = String(r.rating);
+    if (r.rating === null || !(key in distribution)) continue;
+    const n = Number(r.n);
+    distribution[key as keyof typeof distribution] = n;
+    answered += n;
+    sum += r.rating * n;
+  }
+  return { answered, average: average(sum, answered), distribution };
+}
+
+/** Ticket surveys and chat ratings as one: every answer weighs the same. */
+function combine(a: RatingSummary, b: RatingSummary): RatingSummary {
+  const distribution = { "1": 0, "2": 0, "3": 0, "4": 0, "5": 0 };
+  let sum = 0;
+  for (const k of RATINGS) {
+    distribution[k] = a.distribution[k] + b.distribution[k];
+    sum += Number(k) * distribution[k];
+  }
+  const answered = a.answered + b.answered;
+  return { answered, average: average(sum, answered), distribution };
 }
 
 function csvCell(value: string | number | null): string {
@@ -165,6 +282,14 @@ function csvCell(value: string | number | null): string {
   // A leading =, +, - or @ would run as a formula in a spreadsheet.
   const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+function ratingRows(section: string, s: RatingSummary): Array<[string, string, number | null]> {
+  return [
+    [section, "answered", s.answered],
+    [section, "average", s.average],
+    ...RATINGS.map((k): [string, string, number] => [`${section}_distribution`, k, s.distribution[k]]),
+  ];
 }
 
 /** The same figures as rows of section, key, value — one table a spreadsheet opens as is. */
@@ -201,20 +326,25 @@ export function reportCsv(r: SupportReport): string {
       k,
       v,
     ]),
-    ["satisfaction", "answered", r.satisfaction.answered],
-    ["satisfaction", "average", r.satisfaction.average],
-    ...Object.entries(r.satisfaction.distribution).map(([k, v]): [string, string, number] => [
-      "satisfaction_distribution",
-      k,
-      v,
-    ]),
-    ...r.agents.flatMap(
-      (a): Array<[string, string, number]> => [
-        ["agent_open_now", `${a.name ?? ""} (${a.agentId})`, a.openNow],
-        ["agent_replies", `${a.name ?? ""} (${a.agentId})`, a.repliesInPeriod],
-        ["agent_resolved", `${a.name ?? ""} (${a.agentId})`, a.resolvedInPeriod],
-      ],
-    ),
+    ...ratingRows("satisfaction", r.satisfaction),
+    ...ratingRows("satisfaction_tickets", r.satisfaction.tickets),
+    ...ratingRows("satisfaction_chats", r.satisfaction.chats),
+    ["chats", "handed_over", r.chats.handedOver],
+    ...Object.entries(r.chats.byReason).map(([k, v]): [string, string, number] => ["chats_by_reason", k, v]),
+    ["chat_first_reply_minutes", "count", r.chats.firstReplyMinutes.count],
+    ["chat_first_reply_minutes", "median", r.chats.firstReplyMinutes.median],
+    ["chat_first_reply_minutes", "p90", r.chats.firstReplyMinutes.p90],
+    ...r.agents.flatMap((a): Array<[string, string, number]> => {
+      const who = `${a.name ?? ""} (${a.agentId})`;
+      return [
+        ["agent_open_now", who, a.openNow],
+        ["agent_replies", who, a.repliesInPeriod],
+        ["agent_resolved", who, a.resolvedInPeriod],
+        ["agent_open_chats_now", who, a.openChatsNow],
+        ["agent_chats_answered", who, a.chatsAnsweredInPeriod],
+        ["agent_chat_replies", who, a.chatRepliesInPeriod],
+      ];
+    }),
   ];
   return `\uFEFFsection,key,value\r\n${rows.map((row) => row.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
