@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCustomer, createStaff, type LoggedIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
+import type { SupportSlaTarget, SupportTicketPriority } from "../../db/schema.js";
 
 let t: TestApp;
 let agentA: LoggedIn;
@@ -78,7 +79,12 @@ async function aSurvey(ticketId: string, customer: LoggedIn, rating: number | nu
     .execute();
 }
 
-async function aBreach(ticketId: string, target: string, priority: string, at: Date | null) {
+async function aBreach(
+  ticketId: string,
+  target: SupportSlaTarget,
+  priority: SupportTicketPriority,
+  at: Date | null,
+) {
   await t.db
     .insertInto("support_sla_timers")
     .values({
