@@ -4,6 +4,7 @@ import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { seedDemoData } from "./demo/seed.js";
 import { scheduleJobs } from "./jobs.js";
+import { startInboundSmtpOnce } from "./modules/support/email-inbound.js";
 import { importHelpCentre } from "./modules/support/index.js";
 import { createContext, openDatabase } from "./runtime.js";
 
@@ -58,6 +59,27 @@ async function main() {
     const app = await buildApp(ctx);
     cleanup.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
+
+    // Inbound support mail: of all the processes on this database, one listens at a time.
+    const smtpPort = config.supportEmail.smtpPort;
+    if (smtpPort) {
+      const smtpHost = config.supportEmail.smtpHost;
+      const smtp = startInboundSmtpOnce(ctx, {
+        databaseUrl: database.url,
+        port: smtpPort,
+        host: smtpHost,
+        log: (msg, err) => app.log.warn({ err }, msg),
+        onChange: (l) =>
+          say(
+            l
+              ? `inbound support email: listening for SMTP on ${smtpHost}:${l.port}`
+              : "inbound support email: SMTP listener stopped (another process may take over)",
+          ),
+      });
+      cleanup.push(() => smtp.close());
+      await smtp.ready;
+      if (!smtp.listening) say("inbound support email: another process listens for SMTP; this one stands by");
+    }
 
     say(`ready on ${config.publicUrl}  (portal /, kiosk /kiosk/, console /console/, API docs /docs)`);
     if (demo) {

@@ -1,5 +1,5 @@
-// Email into tickets: an SMTP listener (smtp-server, off unless SUPPORT_SMTP_PORT is set) and a
-// signed webhook both hand the raw message here. mailparser reads it; the thread is found by
+// Email into tickets: an SMTP listener (smtp-server, off unless SUPPORT_SMTP_PORT is set; in one
+// server process per database at a time) and a signed webhook both hand the raw message here. mailparser reads it; the thread is found by
 // In-Reply-To and References against the Message-IDs we stored (ours on replies, theirs on
 // inbound mail), else by "[#number]" in the subject from the same sender; otherwise it opens a
 // ticket — for the customer who bound and verified that address, or for the bare address
@@ -7,6 +7,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
+import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
@@ -248,5 +249,134 @@ export async function startInboundSmtp(
   return {
     port: bound,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+// --- one listener per database ---
+
+/** The session-level advisory lock whose holder is the one process that listens. */
+export const INBOUND_SMTP_LOCK_SQL = "hashtextextended('opencounter.support_inbound_smtp', 0)";
+export const INBOUND_SMTP_APPLICATION_NAME = "opencounter inbound smtp";
+
+export type InboundSmtpLeader = {
+  /** The listener while this process holds the lock, else null. */
+  readonly listening: InboundSmtp | null;
+  /** Settles once the first try for the lock is over (listening or not). */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * Listens for inbound mail in at most one of the server processes sharing a database. Each
+ * process tries for a session-level advisory lock on a connection of its own; the holder
+ * listens, the others try again every `retryMs`. When the holder stops, or dies and PostgreSQL
+ * ends its connection (which frees the lock), another process takes over within `retryMs`. A
+ * holder that loses its connection stops listening at once: it no longer knows it is alone.
+ */
+export function startInboundSmtpOnce(
+  ctx: AppContext,
+  opts: {
+    databaseUrl: string;
+    port: number;
+    host: string;
+    retryMs?: number;
+    log?: (msg: string, err?: unknown) => void;
+    /** Called with the listener when this process starts listening, with null when it stops. */
+    onChange?: (listening: InboundSmtp | null) => void;
+  },
+): InboundSmtpLeader {
+  const retryMs = opts.retryMs ?? 15_000;
+  let client: pg.Client | null = null;
+  let listening: InboundSmtp | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let closed = false;
+  let attempt: Promise<void> = Promise.resolve();
+
+  const stopListening = async () => {
+    const was = listening;
+    listening = null;
+    if (was) {
+      await was.close();
+      opts.onChange?.(null);
+    }
+  };
+
+  const dropConnection = (c: pg.Client) => {
+    if (client !== c) return;
+    client = null;
+    // Without the connection the lock is gone: someone else may be listening already.
+    stopListening().catch((err: unknown) => opts.log?.("inbound SMTP listener did not close", err));
+    schedule();
+  };
+
+  const schedule = () => {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      attempt = tryToLead();
+    }, retryMs);
+    timer.unref();
+  };
+
+  const tryToLead = async () => {
+    if (closed || listening) return;
+    try {
+      if (!client) {
+        const c = new pg.Client({
+          connectionString: opts.databaseUrl,
+          keepAlive: true,
+          // Names the holder in pg_stat_activity for operators.
+          application_name: INBOUND_SMTP_APPLICATION_NAME,
+        });
+        c.on("error", (err) => {
+          opts.log?.("inbound SMTP lock connection lost", err);
+          dropConnection(c);
+        });
+        c.on("end", () => dropConnection(c));
+        await c.connect();
+        client = c;
+      }
+      const c = client;
+      const got = await c.query<{ locked: boolean }>(
+        `select pg_try_advisory_lock(${INBOUND_SMTP_LOCK_SQL}) as locked`,
+      );
+      if (!got.rows[0]?.locked) return schedule();
+      let started: InboundSmtp;
+      try {
+        started = await startInboundSmtp(ctx, { port: opts.port, host: opts.host, log: opts.log });
+      } catch (err) {
+        // The port is taken (or not ours to bind): let another process have the lock.
+        await c.query(`select pg_advisory_unlock(${INBOUND_SMTP_LOCK_SQL})`);
+        throw err;
+      }
+      if (closed || client !== c) {
+        await started.close();
+        return;
+      }
+      listening = started;
+      opts.onChange?.(started);
+    } catch (err) {
+      opts.log?.("inbound SMTP listener not started; trying again later", err);
+      schedule();
+    }
+  };
+
+  attempt = tryToLead();
+  const ready = attempt;
+  return {
+    get listening() {
+      return listening;
+    },
+    ready,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await attempt;
+      await stopListening();
+      const c = client;
+      client = null;
+      // Ending the session frees the lock for the next process.
+      if (c) await c.end().catch(() => {});
+    },
   };
 }

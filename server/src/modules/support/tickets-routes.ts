@@ -7,7 +7,7 @@ import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
 import { requireAuth } from "../../http/guard.js";
 import { roleGrants, staffRoles } from "../../http/permissions.js";
-import { ingestEmail, parseInboundEmail, startInboundSmtp, verifyInboundSignature } from "./email-inbound.js";
+import { ingestEmail, parseInboundEmail, verifyInboundSignature } from "./email-inbound.js";
 import { closeTicketMailer, deliverTicketEmails } from "./email-outbound.js";
 import { slaPolicies } from "./sla.js";
 import {
@@ -35,7 +35,7 @@ import {
   updateCannedResponse,
 } from "./tickets-canned.js";
 import { priorityFor, suggestCategory, ticketCategories, ticketPriorities } from "./tickets-classify.js";
-import { reportCsv, supportReport } from "./tickets-reports.js";
+import { reportCsv, supportReport, supportReportSchema } from "./tickets-reports.js";
 import {
   linkedTicketIds,
   listTicketMessages,
@@ -165,14 +165,7 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   fastify.addHook("onClose", async () => closeTicketMailer());
 
-  if (ctx.config.supportEmail.smtpPort) {
-    const smtp = await startInboundSmtp(ctx, {
-      port: ctx.config.supportEmail.smtpPort,
-      host: ctx.config.supportEmail.smtpHost,
-      log: (msg, err) => fastify.log.warn({ err }, msg),
-    });
-    fastify.addHook("onClose", async () => smtp.close());
-  }
+  // The SMTP listener is started by main.ts, in one process per database (email-inbound.ts).
 
   // --- agents ---
 
@@ -672,6 +665,10 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
           to: z.iso.datetime({ offset: true }).or(z.iso.date()),
           format: z.enum(["json", "csv"]).default("json"),
         }),
+        produces: ["application/json", "text/csv"],
+        response: {
+          200: supportReportSchema.or(z.string().describe("format=csv: section,key,value rows as text/csv")),
+        },
       },
     },
     async (req, reply) => {
