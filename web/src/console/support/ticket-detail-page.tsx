@@ -149,10 +149,11 @@ function Composer({
   const closed = ticket.status === "closed";
   const cannedBody = canned.find((c) => c.id === cannedId)?.body;
 
-  const mentionOptions = colleagues.map((c) => ({
-    value: c.name ?? c.handle ?? c.id,
+  // The server reads "@name" up to the next space: a name with a space is mentioned by its handle.
+  const mentionable = colleagues.map((c) => ({
+    id: c.id,
+    handle: (c.name && !/\s/.test(c.name) ? c.name : null) ?? c.handle ?? c.id,
     label: c.name && c.handle ? `${c.name}（${c.handle}）` : (c.name ?? c.handle ?? c.id),
-    key: c.id,
   }));
 
   const sendReply = async () => {
@@ -256,10 +257,10 @@ function Composer({
                 value={note}
                 onChange={setNote}
                 onSelect={(option) => {
-                  const id = (option as { key?: string }).key;
-                  if (id && option.value) setPicked((p) => [...p, { id, handle: option.value ?? "" }]);
+                  const who = mentionable.find((m) => m.handle === option.value);
+                  if (who) setPicked((p) => [...p, { id: who.id, handle: who.handle }]);
                 }}
-                options={mentionOptions}
+                options={mentionable.map((m) => ({ value: m.handle, label: m.label, key: m.id }))}
                 autoSize={{ minRows: 3, maxRows: 10 }}
                 style={{ background: "#fffbf0" }}
               />
@@ -633,7 +634,7 @@ export function TicketPage() {
               dataSource={timers}
               pagination={false}
               size="small"
-              locale={{ emptyText: t("tickets.sla.none") }}
+              locale={{ emptyText: <span className="oc-support-strong">{t("tickets.sla.none")}</span> }}
             />
           </Card>
         </div>

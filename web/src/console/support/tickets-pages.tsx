@@ -29,6 +29,7 @@ import {
   ticketPriorities,
   ticketStatuses,
 } from "./ticket-parts";
+import "./support.css";
 
 export { TicketPage } from "./ticket-detail-page";
 
@@ -243,7 +244,7 @@ export function TicketsPage() {
         pagination={false}
         size="small"
         caption={<TableCaption>{t("tickets.tableCaption")}</TableCaption>}
-        locale={{ emptyText: t("tickets.empty") }}
+        locale={{ emptyText: <span className="oc-support-strong">{t("tickets.empty")}</span> }}
       />
       <Space style={{ marginTop: 16 }}>
         <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
