@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NOTIFY_PATH } from "../src/modules/gateways/sandbox/service.js";
 import { SIGNATURE_HEADER, signMessage } from "../src/modules/gateways/sandbox/signature.js";
 import { verifyLedger } from "../src/modules/ledger/index.js";
+import { notifyAllBalanceChanges } from "../src/modules/notify/index.js";
 import { settleStalePendingTopups } from "../src/modules/wallet/topups.js";
 import { createCustomer, type LoggedIn } from "./factories.js";
 import { createTestApp, type TestApp } from "./harness.js";
@@ -176,7 +177,9 @@ describe("a notification storm", () => {
         expect(row?.status).toBe(topup.outcome === "paid" ? "succeeded" : "failed");
       }
 
-      // Balances and the customers' inboxes agree: one credit and one notice per paid top-up.
+      // Balances and the customers' inboxes agree: one credit and one notice per paid top-up
+      // (the balance-change notice, the only one a credit gets).
+      await notifyAllBalanceChanges(t.ctx);
       for (const c of customers) {
         const mine = paid.filter((x) => x.customer === c);
         const wallet = (await c.client.get("/api/v1/wallet")).json() as {
@@ -188,7 +191,7 @@ describe("a notification storm", () => {
         const inbox = (await c.client.get("/api/v1/me/notifications", { query: { limit: "50" } })).json() as {
           items: { kind: string }[];
         };
-        expect(inbox.items.filter((n) => n.kind === "wallet.topup_succeeded")).toHaveLength(mine.length);
+        expect(inbox.items.filter((n) => n.kind === "wallet.balance_changed")).toHaveLength(mine.length);
       }
 
       const verification = await verifyLedger(t.db);

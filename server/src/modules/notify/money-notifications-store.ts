@@ -2,7 +2,7 @@
 // in-flight transactions the notifier waits for.
 import { sql } from "kysely";
 import type { Db, Executor } from "../../db/database.js";
-import type { LedgerTransferType, Preferences } from "../../db/schema.js";
+import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 
 const CURSOR = "balance";
 
@@ -55,19 +55,35 @@ export async function moveCursor(tx: Executor, to: bigint, now: Date): Promise<v
     .execute();
 }
 
+/** The other side of an entry's transfer, as far as a notice names it. */
+export type Counterparty = {
+  kind: LedgerAccountKind;
+  /** The owning customer's name and phone (to be masked), for a customer account. */
+  name: string | null;
+  phone: string | null;
+  /** The merchant's name, for a merchant account. */
+  merchantName: string | null;
+};
+
 export type BalanceEntry = {
   entryId: bigint;
   amount: bigint;
   balanceAfter: bigint;
   currency: string;
   type: LedgerTransferType;
+  metadata: Record<string, unknown>;
+  counterparty: Counterparty;
   userId: string;
   phone: string | null;
   email: string | null;
   preferences: Preferences | null;
 };
 
-/** Entries on customer accounts with after < id <= upTo, oldest first. */
+/**
+ * Entries on customer accounts with after < id <= upTo, oldest first, with their transfer and
+ * the other side. Left out: the posting of a withdrawal's hold — the withdrawals module tells
+ * the customer of the payout itself ("提现成功", with the balance), so it is one notice, not two.
+ */
 export async function unnotifiedEntries(
   tx: Executor,
   after: bigint,
@@ -79,12 +95,24 @@ export async function unnotifiedEntries(
     .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
     .innerJoin("ledger_transfers as t", "t.id", "e.transfer_id")
     .innerJoin("users as u", "u.id", "a.owner_user_id")
+    .innerJoin("ledger_accounts as c", (join) =>
+      join.on(
+        sql<boolean>`c.id = case when e.amount < 0 then t.credit_account_id else t.debit_account_id end`,
+      ),
+    )
+    .leftJoin("users as cu", "cu.id", "c.owner_user_id")
+    .leftJoin("merchants as m", "m.account_id", "c.id")
     .select([
       "e.id",
       "e.amount",
       "e.balance_after",
       "a.currency",
       "t.type",
+      "t.metadata",
+      "c.kind as counterparty_kind",
+      "cu.name as counterparty_name",
+      "cu.phone as counterparty_phone",
+      "m.name as merchant_name",
       "u.id as user_id",
       "u.phone",
       "u.email",
@@ -94,6 +122,9 @@ export async function unnotifiedEntries(
     .where("e.id", ">", after)
     .where("e.id", "<=", upTo)
     .where("a.kind", "=", "customer")
+    .where(
+      sql<boolean>`not (t.type = 'withdrawal' and t.hold_id is not null and t.metadata ? 'withdrawalId')`,
+    )
     .orderBy("e.id")
     .limit(limit)
     .execute();
@@ -103,6 +134,13 @@ export async function unnotifiedEntries(
     balanceAfter: r.balance_after,
     currency: r.currency.trim(),
     type: r.type,
+    metadata: r.metadata,
+    counterparty: {
+      kind: r.counterparty_kind,
+      name: r.counterparty_name,
+      phone: r.counterparty_phone,
+      merchantName: r.merchant_name,
+    },
     userId: r.user_id,
     phone: r.phone,
     // Mail goes only to an address the customer has proved is theirs.

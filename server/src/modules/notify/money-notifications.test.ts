@@ -2,8 +2,18 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
-import { getOrCreateSystemAccount, postTransfer, systemAccountCode } from "../ledger/index.js";
+import { maskPhone } from "../identity/index.js";
+import {
+  createHold,
+  getOrCreateSystemAccount,
+  postHold,
+  postTransfer,
+  reverseTransfer,
+  systemAccountCode,
+} from "../ledger/index.js";
 import { customerAccount, gatewayClearing } from "../ledger/test-support.js";
+import { seedDemoMerchants } from "../wallet/payments.js";
+import { fundedCustomer, PAYMENT_PASSWORD } from "../wallet/test-support.js";
 import { formatMoney, notifyAllBalanceChanges, notifyBalanceChanges } from "./money-notifications.js";
 
 let t: TestApp;
@@ -31,7 +41,15 @@ const phoneOf = async (userId: string) =>
   (await t.db.selectFrom("users").select("phone").where("id", "=", userId).executeTakeFirstOrThrow()).phone ??
   "";
 
-async function transfer(from: string, to: string, amount: bigint, type: "transfer" | "topup" = "transfer") {
+const name = (userId: string, value: string) =>
+  t.db.updateTable("users").set({ name: value }).where("id", "=", userId).execute();
+
+async function transfer(
+  from: string,
+  to: string,
+  amount: bigint,
+  type: "transfer" | "topup" | "payment" | "refund" = "transfer",
+) {
   await postTransfer(t.ctx, {
     idempotencyKey: `test:${randomUUID()}`,
     type,
@@ -43,21 +61,100 @@ async function transfer(from: string, to: string, amount: bigint, type: "transfe
 }
 
 describe("balance-change notices", () => {
-  it("tells payer and payee of a transfer once each, with the amount and the new balance", async () => {
+  it("tells payer and payee of a transfer once each: who, the amount and the new balance", async () => {
     const payer = await customerAccount(t, 10_000n);
     const payee = await customerAccount(t, 4_444n);
+    await name(payer.ownerUserId, "张小三");
     await notifyAllBalanceChanges(t.ctx);
     await transfer(payer.id, payee.id, 1_234n);
 
     expect(await notifyAllBalanceChanges(t.ctx)).toBe(2);
     expect((await inbox(payee.ownerUserId)).at(-1)).toEqual({
       kind: "wallet.balance_changed",
-      title: "余额变动",
-      body: "转入 ¥12.34，余额 ¥56.78",
+      title: "收到转账",
+      body: "收到张*三转账 ¥12.34，余额 ¥56.78",
     });
-    expect((await inbox(payer.ownerUserId)).at(-1)?.body).toBe("转出 ¥12.34，余额 ¥87.66");
+    // A payee without a name on file is shown by the masked phone number.
+    const payeePhone = maskPhone(await phoneOf(payee.ownerUserId));
+    expect((await inbox(payer.ownerUserId)).at(-1)).toMatchObject({
+      title: "转账成功",
+      body: `转账给${payeePhone} ¥12.34，余额 ¥87.66`,
+    });
     expect(await notifyAllBalanceChanges(t.ctx)).toBe(0);
     expect(await inbox(payee.ownerUserId)).toHaveLength(2);
+  });
+
+  it("says what happened for a refund, a staff correction and a reversal", async () => {
+    const c = await customerAccount(t, 10_000n);
+    const merchant = await getOrCreateSystemAccount(
+      t.ctx,
+      systemAccountCode("merchant", "CNY", `bakery-${randomUUID().slice(0, 8)}`),
+      "CNY",
+      "merchant",
+    );
+    await t.db
+      .insertInto("merchants")
+      .values({
+        code: `m-${randomUUID().slice(0, 8)}`,
+        name: "面包房",
+        category: "shop",
+        account_id: merchant.id,
+      })
+      .execute();
+    await notifyAllBalanceChanges(t.ctx);
+    await transfer(c.id, merchant.id, 2_000n, "payment");
+    await transfer(merchant.id, c.id, 500n, "refund");
+    const adjustments = await getOrCreateSystemAccount(
+      t.ctx,
+      systemAccountCode("adjustments", "CNY"),
+      "CNY",
+      "adjustments",
+    );
+    const { transfer: fix } = await postTransfer(t.ctx, {
+      idempotencyKey: `test:${randomUUID()}`,
+      type: "adjustment",
+      debitAccountId: c.id,
+      creditAccountId: adjustments.id,
+      amount: 100n,
+      currency: "CNY",
+    });
+    await reverseTransfer(t.ctx, fix.id, { reason: "test" });
+    await notifyAllBalanceChanges(t.ctx);
+    // The payment's in-app notice is the payment's own (wallet/payments.ts); see the test below.
+    // One run writes these three at one moment; their order within it is not the point.
+    const told = (await inbox(c.ownerUserId))
+      .filter((n) => n.title !== "充值成功")
+      .map((n) => [n.title, n.body]);
+    expect(told.sort()).toEqual(
+      [
+        ["退款到账", "面包房退款 ¥5.00，余额 ¥85.00"],
+        ["账户调整", "调账转出 ¥1.00，余额 ¥84.00"],
+        ["账户调整", "冲正转入 ¥1.00，余额 ¥85.00"],
+      ].sort(),
+    );
+  });
+
+  it("leaves out the posting of a withdrawal's hold: the withdrawal tells of its payout itself", async () => {
+    const c = await customerAccount(t, 10_000n);
+    const clearing = await getOrCreateSystemAccount(
+      t.ctx,
+      systemAccountCode("withdrawal_clearing", "CNY"),
+      "CNY",
+      "withdrawal_clearing",
+    );
+    await notifyAllBalanceChanges(t.ctx);
+    const { transfer: hold } = await createHold(t.ctx, {
+      idempotencyKey: `test:${randomUUID()}`,
+      type: "withdrawal",
+      debitAccountId: c.id,
+      creditAccountId: clearing.id,
+      amount: 3_000n,
+      currency: "CNY",
+      expiresAt: new Date(t.clock.now().getTime() + 60_000),
+    });
+    await postHold(t.ctx, hold.id, { metadata: { withdrawalId: randomUUID() } });
+    expect(await notifyAllBalanceChanges(t.ctx)).toBe(0);
+    expect(await inbox(c.ownerUserId)).toHaveLength(1);
   });
 
   it("notifies a top-up in the app only by default, and by SMS when the customer subscribed", async () => {
@@ -73,8 +170,67 @@ describe("balance-change notices", () => {
     expect((await inbox(quiet.ownerUserId)).map((n) => n.body)).toEqual(["充值 ¥50.00，余额 ¥50.00"]);
     expect(await texts(await phoneOf(quiet.ownerUserId))).toEqual([]);
     expect((await texts(await phoneOf(keen.ownerUserId))).map((m) => m.body)).toEqual([
-      "【OpenCounter】余额变动：充值 ¥1,234,567.89，余额 ¥1,234,567.89",
+      "【OpenCounter】充值成功：充值 ¥1,234,567.89，余额 ¥1,234,567.89",
     ]);
+  });
+
+  it("sends a merchant payment by SMS and e-mail to a customer subscribed to balance changes", async () => {
+    await seedDemoMerchants(t.ctx);
+    const keen = await fundedCustomer(t, 10_000n);
+    const quiet = await fundedCustomer(t, 10_000n);
+    await notifyAllBalanceChanges(t.ctx);
+    const email = `${randomUUID()}@example.com`;
+    await t.db
+      .updateTable("users")
+      .set({ email, email_verified_at: t.clock.now() })
+      .where("id", "=", keen.user.id)
+      .execute();
+    const subscribed = await keen.client.put("/api/v1/me/notification-subscriptions", {
+      balance: { sms: true, email: true },
+    });
+    expect(subscribed.statusCode).toBe(200);
+    const shop = (await keen.client.get("/api/v1/wallet/merchants"))
+      .json()
+      .items.find((m: { name: string }) => m.name === "面包房 Bakery");
+    await notifyAllBalanceChanges(t.ctx);
+    for (const c of [keen, quiet]) {
+      const paid = await c.client.post(
+        "/api/v1/wallet/payments",
+        { merchantId: shop.id, amount: 2_550, currency: "CNY", paymentPassword: PAYMENT_PASSWORD },
+        { headers: { "idempotency-key": randomUUID() } },
+      );
+      expect(paid.statusCode, paid.body).toBe(201);
+    }
+    await notifyAllBalanceChanges(t.ctx);
+    await notifyAllBalanceChanges(t.ctx);
+
+    const outbox = (to: string) =>
+      t.db
+        .selectFrom("outbound_messages")
+        .select(["channel", "subject", "body"])
+        .where("destination", "=", to)
+        .execute();
+    expect(await outbox(keen.phone)).toEqual([
+      {
+        channel: "sms",
+        subject: null,
+        body: "【OpenCounter】付款成功：付款给面包房 Bakery ¥25.50，余额 ¥74.50",
+      },
+    ]);
+    expect(await outbox(email)).toEqual([
+      { channel: "email", subject: "付款成功", body: "付款给面包房 Bakery ¥25.50，余额 ¥74.50" },
+    ]);
+    expect(await outbox(quiet.phone)).toEqual([]);
+    // In the app each payer has one notice of the payment, not two.
+    for (const c of [keen, quiet]) {
+      const notices = await t.db
+        .selectFrom("notifications")
+        .select("title")
+        .where("user_id", "=", c.user.id)
+        .where("title", "=", "付款成功")
+        .execute();
+      expect(notices).toHaveLength(1);
+    }
   });
 
   it("writes in English for a customer who chose English", async () => {
@@ -86,8 +242,14 @@ describe("balance-change notices", () => {
       .execute();
     await transfer((await gatewayClearing(t)).id, account.id, 99n, "topup");
     await notifyAllBalanceChanges(t.ctx);
+    const payer = await customerAccount(t, 1_000n);
+    await name(payer.ownerUserId, "李四");
+    await notifyAllBalanceChanges(t.ctx);
+    await transfer(payer.id, account.id, 1n);
+    await notifyAllBalanceChanges(t.ctx);
     expect((await inbox(account.ownerUserId)).map((n) => [n.title, n.body])).toEqual([
-      ["Balance change", "Top-up ¥0.99, balance ¥0.99"],
+      ["Top-up received", "Top-up ¥0.99, balance ¥0.99"],
+      ["Transfer received", "Transfer from 李* ¥0.01, balance ¥1.00"],
     ]);
   });
 

@@ -1,12 +1,17 @@
 // Balance-change notices: every ledger entry on a customer account becomes exactly one notice
-// (in-app always; SMS/email as the customer subscribed to "balance"). A pg-boss job calls
-// notifyBalanceChanges; a cursor row says how far the ledger has been read.
+// (in-app always; SMS/email as the customer subscribed to "balance") saying what happened —
+// 充值, 转账给张*三, 收到李*四转账, 付款给<merchant>, 退款, 调账 — with the amount and the balance
+// after. It is the only notice of that money event: the flows that move money send none of their
+// own (a withdrawal's payout is told by the withdrawals module and left out here). A pg-boss job
+// calls notifyBalanceChanges; a cursor row says how far the ledger has been read.
 import { setTimeout as delay } from "node:timers/promises";
 import type { AppContext } from "../../context.js";
-import type { LedgerTransferType } from "../../db/schema.js";
+import type { Executor } from "../../db/database.js";
+import { maskName, maskPhone } from "../identity/mask.js";
 import {
   type BalanceEntry,
   busyTransactions,
+  type Counterparty,
   highestEntryId,
   insertInboxItems,
   lockCursor,
@@ -14,7 +19,8 @@ import {
   stillBusy,
   unnotifiedEntries,
 } from "./money-notifications-store.js";
-import { effectiveSubscriptions } from "./subscriptions.js";
+import type { Notifier } from "./service.js";
+import { type Channels, effectiveSubscriptions } from "./subscriptions.js";
 
 export type BalanceNoticeRun =
   /** Another process holds the cursor; it will send these notices. */
@@ -63,18 +69,17 @@ export async function notifyBalanceChanges(
     for (const entry of entries) {
       const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
       const item = balanceNotice(entry);
+      const user = { id: entry.userId, phone: entry.phone, email: entry.email };
+      if (inboxWrittenByPayments(entry)) {
+        // The payment wrote its in-app notice in its own batch: only SMS/email are left to send.
+        await sendOutside(ctx.notifier, tx, user, item, channels);
+        continue;
+      }
       if (!channels.sms && !channels.email) {
         inAppOnly.push({ userId: entry.userId, item });
         continue;
       }
-      await ctx.notifier.notifyUser(
-        tx,
-        { id: entry.userId, phone: entry.phone, email: entry.email },
-        {
-          ...item,
-          ...channels,
-        },
-      );
+      await ctx.notifier.notifyUser(tx, user, { ...item, ...channels });
     }
     await insertInboxItems(tx, inAppOnly);
     const full = entries.length === batchSize;
@@ -83,6 +88,29 @@ export async function notifyBalanceChanges(
     await moveCursor(tx, next, ctx.clock.now());
     return { outcome: "done", notified: entries.length, cursor: next, more: full } as const;
   });
+}
+
+/**
+ * A merchant payment's payer already has its in-app notice: wallet/payments.ts writes
+ * "付款成功" (wallet.payment_sent) inside the ledger batch that moves the money. Until that
+ * notice moves here, the balance notice of such an entry goes only by SMS/email, so the inbox
+ * still holds one notice per payment.
+ */
+function inboxWrittenByPayments(entry: Pick<BalanceEntry, "type" | "amount">): boolean {
+  return entry.type === "payment" && entry.amount < 0n;
+}
+
+/** SMS and/or e-mail without an inbox row, worded as notifier.notifyUser words them. */
+async function sendOutside(
+  notifier: Notifier,
+  tx: Executor,
+  user: { phone: string | null; email: string | null },
+  item: { title: string; body: string },
+  channels: Channels,
+): Promise<void> {
+  if (channels.sms && user.phone)
+    await notifier.sendSms(tx, user.phone, `【OpenCounter】${item.title}：${item.body}`);
+  if (channels.email && user.email) await notifier.sendEmail(tx, user.email, item.title, item.body);
 }
 
 /** Runs until the notices have caught up with the ledger (or another process holds the cursor). */
@@ -100,43 +128,100 @@ export async function notifyAllBalanceChanges(
 }
 
 type Language = "zh-CN" | "en";
+type Text = Record<Language, string>;
 
-const labels: Record<LedgerTransferType, Record<"in" | "out", Record<Language, string>>> = {
-  topup: { in: { "zh-CN": "充值", en: "Top-up" }, out: { "zh-CN": "充值退回", en: "Top-up returned" } },
-  payment: { in: { "zh-CN": "收款", en: "Payment received" }, out: { "zh-CN": "付款", en: "Payment" } },
-  transfer: { in: { "zh-CN": "转入", en: "Transfer in" }, out: { "zh-CN": "转出", en: "Transfer out" } },
-  withdrawal: {
-    in: { "zh-CN": "提现退回", en: "Withdrawal returned" },
-    out: { "zh-CN": "提现", en: "Withdrawal" },
-  },
-  refund: { in: { "zh-CN": "退款", en: "Refund" }, out: { "zh-CN": "退款", en: "Refund" } },
-  fee: { in: { "zh-CN": "手续费退回", en: "Fee returned" }, out: { "zh-CN": "手续费", en: "Fee" } },
-  adjustment: {
-    in: { "zh-CN": "调账转入", en: "Adjustment in" },
-    out: { "zh-CN": "调账转出", en: "Adjustment out" },
-  },
-  reversal: {
-    in: { "zh-CN": "冲正转入", en: "Reversal in" },
-    out: { "zh-CN": "冲正转出", en: "Reversal out" },
-  },
-};
+/** Who the other side is, as the customer may see it: a masked person or a merchant's name. */
+function otherSide(c: Counterparty, lang: Language): string {
+  if (c.kind === "merchant") return c.merchantName ?? (lang === "en" ? "a merchant" : "商户");
+  if (c.kind === "customer") {
+    if (c.name) return maskName(c.name);
+    if (c.phone) return maskPhone(c.phone);
+    return lang === "en" ? "a customer" : "用户";
+  }
+  return "";
+}
 
-/** "余额变动：转入 ¥12.34，余额 ¥56.78" in the customer's language (Chinese unless they chose English). */
+/** What happened, in business terms: a title and the phrase in front of the amount. */
+function describe(entry: Pick<BalanceEntry, "type" | "amount" | "counterparty">, lang: Language) {
+  const incoming = entry.amount > 0n;
+  const who = otherSide(entry.counterparty, lang);
+  const change: Text = { "zh-CN": "余额变动", en: "Balance change" };
+  const pick = (title: Text, phrase: Text) => ({ title: title[lang], phrase: phrase[lang] });
+  switch (entry.type) {
+    case "topup":
+      return incoming
+        ? pick({ "zh-CN": "充值成功", en: "Top-up received" }, { "zh-CN": "充值", en: "Top-up" })
+        : pick(change, { "zh-CN": "充值退回", en: "Top-up returned" });
+    case "transfer":
+      return incoming
+        ? pick(
+            { "zh-CN": "收到转账", en: "Transfer received" },
+            { "zh-CN": `收到${who}转账`, en: `Transfer from ${who}` },
+          )
+        : pick(
+            { "zh-CN": "转账成功", en: "Transfer sent" },
+            { "zh-CN": `转账给${who}`, en: `Transfer to ${who}` },
+          );
+    case "payment":
+      return incoming
+        ? pick(
+            { "zh-CN": "收到付款", en: "Payment received" },
+            { "zh-CN": `收到${who}付款`, en: `Payment from ${who}` },
+          )
+        : pick(
+            { "zh-CN": "付款成功", en: "Payment made" },
+            { "zh-CN": `付款给${who}`, en: `Payment to ${who}` },
+          );
+    case "refund":
+      return incoming
+        ? pick(
+            { "zh-CN": "退款到账", en: "Refund received" },
+            { "zh-CN": `${who}退款`, en: `Refund from ${who}` },
+          )
+        : pick(change, { "zh-CN": `退款给${who}`, en: `Refund to ${who}` });
+    case "withdrawal":
+      return incoming
+        ? pick(change, { "zh-CN": "提现退回", en: "Withdrawal returned" })
+        : pick({ "zh-CN": "提现", en: "Withdrawal" }, { "zh-CN": "提现", en: "Withdrawal" });
+    case "fee":
+      return incoming
+        ? pick(change, { "zh-CN": "手续费退回", en: "Fee returned" })
+        : pick(change, { "zh-CN": "手续费", en: "Fee" });
+    case "adjustment":
+      return pick(
+        { "zh-CN": "账户调整", en: "Account adjusted" },
+        incoming
+          ? { "zh-CN": "调账转入", en: "Adjustment in" }
+          : { "zh-CN": "调账转出", en: "Adjustment out" },
+      );
+    case "reversal":
+      return pick(
+        { "zh-CN": "账户调整", en: "Account adjusted" },
+        incoming ? { "zh-CN": "冲正转入", en: "Reversal in" } : { "zh-CN": "冲正转出", en: "Reversal out" },
+      );
+    default: {
+      const unexpected: never = entry.type;
+      throw new Error(`unknown transfer type ${String(unexpected)}`);
+    }
+  }
+}
+
+/**
+ * The one notice of a balance change, saying what happened: title "收到转账", body
+ * "收到李*四转账 ¥12.34，余额 ¥56.78" — in the customer's language (Chinese unless they chose English).
+ */
 export function balanceNotice(
-  entry: Pick<BalanceEntry, "amount" | "balanceAfter" | "currency" | "type" | "preferences">,
+  entry: Pick<BalanceEntry, "amount" | "balanceAfter" | "currency" | "type" | "counterparty" | "preferences">,
 ) {
   const lang: Language = entry.preferences?.language === "en" ? "en" : "zh-CN";
-  const direction = entry.amount > 0n ? "in" : "out";
-  const label = labels[entry.type][direction][lang];
+  const { title, phrase } = describe(entry, lang);
   const amount = formatMoney(entry.amount < 0n ? -entry.amount : entry.amount, entry.currency);
   const balance = formatMoney(entry.balanceAfter, entry.currency);
-  return lang === "en"
-    ? {
-        kind: "wallet.balance_changed",
-        title: "Balance change",
-        body: `${label} ${amount}, balance ${balance}`,
-      }
-    : { kind: "wallet.balance_changed", title: "余额变动", body: `${label} ${amount}，余额 ${balance}` };
+  return {
+    kind: "wallet.balance_changed",
+    title,
+    body: lang === "en" ? `${phrase} ${amount}, balance ${balance}` : `${phrase} ${amount}，余额 ${balance}`,
+  };
 }
 
 /** ¥1,234.56 for CNY; other currencies by code. Minor units are hundredths. */

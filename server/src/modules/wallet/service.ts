@@ -302,19 +302,7 @@ export async function transferToCustomer(
     // Refused by a limit: the transfer written above rolls back with everything else.
     if (verdict) throw verdict;
 
-    const amount = formatYuan(input.amount);
-    const payerLabel = counterpartyLabel("customer", payer);
-    const payeeLabel = counterpartyLabel("customer", payee);
-    await ctx.notifier.notifyUser(tx, payer, {
-      kind: "wallet.transfer_sent",
-      title: "转账成功",
-      body: `您已向 ${payeeLabel} 转账 ${amount}。`,
-    });
-    await ctx.notifier.notifyUser(tx, payee, {
-      kind: "wallet.transfer_received",
-      title: "收到转账",
-      body: `${payerLabel} 向您转账 ${amount}。`,
-    });
+    // Payer and payee hear of it from the balance-change notices (notify/money-notifications.ts).
     return { id: transfer.id, status: "succeeded" as const, replayed };
   });
   try {

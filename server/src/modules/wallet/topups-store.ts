@@ -86,3 +86,16 @@ export function listPendingBefore(db: Executor, before: Date, limit: number): Pr
     .limit(limit)
     .execute();
 }
+
+/** Where a notice to the top-up's owner may go: the phone, and the e-mail only once verified. */
+export async function findTopupOwner(
+  db: Executor,
+  userId: string,
+): Promise<{ id: string; phone: string | null; email: string | null } | undefined> {
+  const row = await db
+    .selectFrom("users")
+    .select(["id", "phone", "email", "email_verified_at"])
+    .where("id", "=", userId)
+    .executeTakeFirst();
+  return row && { id: row.id, phone: row.phone, email: row.email_verified_at ? row.email : null };
+}

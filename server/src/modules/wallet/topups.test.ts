@@ -7,6 +7,7 @@ import { deliverDueNotifications, httpSender, type NotificationSender } from "..
 import { NOTIFY_PATH } from "../gateways/sandbox/service.js";
 import { SIGNATURE_HEADER, signMessage } from "../gateways/sandbox/signature.js";
 import { getBalance, openAccount, verifyLedger } from "../ledger/index.js";
+import { notifyAllBalanceChanges } from "../notify/index.js";
 import { settleStalePendingTopups, TOPUP_PAY_WINDOW_MS } from "./topups.js";
 
 let t: TestApp;
@@ -93,11 +94,18 @@ describe("top-ups through the sandbox gateway", () => {
 
     expect(await statusOf(client, topup.id)).toBe("succeeded");
     expect(await balanceOfCustomer(user.id)).toBe(10_000n);
+    // One notice of the credit, from the balance-change notices, however many notifications came.
+    await notifyAllBalanceChanges(t.ctx);
+    await notifyAllBalanceChanges(t.ctx);
     const inbox = (await client.get("/api/v1/me/notifications")).json() as {
-      items: { title: string; body: string }[];
+      items: { kind: string; title: string; body: string }[];
     };
-    expect(inbox.items.filter((n) => n.title === "充值成功")).toEqual([
-      expect.objectContaining({ body: expect.stringContaining("¥100.00") }),
+    expect(inbox.items.filter((n) => n.kind.startsWith("wallet."))).toEqual([
+      expect.objectContaining({
+        kind: "wallet.balance_changed",
+        title: "充值成功",
+        body: "充值 ¥100.00，余额 ¥100.00",
+      }),
     ]);
   });
 
@@ -187,6 +195,10 @@ describe("top-ups through the sandbox gateway", () => {
 
   it("marks the top-up failed and credits nothing when the customer fails the payment", async () => {
     const { user, client } = await createCustomer(t);
+    // Subscribed to money notices by SMS: the failure is told there too.
+    expect(
+      (await client.put("/api/v1/me/notification-subscriptions", { balance: { sms: true } })).statusCode,
+    ).toBe(200);
     const topup = await openTopup(client, 7_700);
     const failed = await client.post(`/sandbox-gateway/payments/${paymentIdOf(topup)}/fail`, {});
     expect(failed.statusCode).toBe(200);
@@ -199,6 +211,25 @@ describe("top-ups through the sandbox gateway", () => {
     await deliverDueNotifications(t.ctx, toCallback);
     expect(await statusOf(client, topup.id)).toBe("failed");
     expect(await balanceOfCustomer(user.id)).toBe(0n);
+    await notifyAllBalanceChanges(t.ctx);
+    const inbox = (await client.get("/api/v1/me/notifications")).json() as {
+      items: { kind: string; body: string }[];
+    };
+    expect(inbox.items.filter((n) => n.kind.startsWith("wallet."))).toEqual([
+      expect.objectContaining({
+        kind: "wallet.topup_failed",
+        body: "您的 ¥77.00 充值未成功，余额没有变化。",
+      }),
+    ]);
+    const texts = await t.db
+      .selectFrom("outbound_messages")
+      .select("body")
+      .where("destination", "=", user.phone ?? "")
+      .where("channel", "=", "sms")
+      .execute();
+    expect(texts.map((m) => m.body)).toEqual([
+      "【OpenCounter】充值未成功：您的 ¥77.00 充值未成功，余额没有变化。",
+    ]);
   });
 
   it("refuses a notification with a bad signature with 401 and changes nothing", async () => {

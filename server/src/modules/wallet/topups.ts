@@ -7,10 +7,12 @@ import type { TopupMethod } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { type GatewayPaymentReport, gatewayFor } from "../gateways/index.js";
 import { getOrCreateSystemAccount, openAccount, postTransfer, systemAccountCode } from "../ledger/index.js";
+import { channelsFor } from "../notify/index.js";
 import {
   attachPayment,
   findTopup,
   findTopupByKey,
+  findTopupOwner,
   finishTopup,
   insertTopup,
   listPendingBefore,
@@ -129,14 +131,19 @@ export async function settleTopup(ctx: Deps, report: GatewayPaymentReport): Prom
       throw new DomainError("conflict", { detail: "the gateway's report does not match the top-up" });
     }
     const now = ctx.clock.now();
-    const owner = { id: topup.user_id };
     if (report.status === "failed") {
       await finishTopup(tx, topup.id, "failed", null, now);
-      await ctx.notifier.notifyUser(tx, owner, {
-        kind: "wallet.topup_failed",
-        title: "充值未成功",
-        body: `您的 ${yuan(topup.amount)} 充值未成功，余额没有变化。`,
-      });
+      // Not a balance change, so no balance notice tells of it: this one does, on the channels
+      // the customer chose for money notices.
+      const owner = await findTopupOwner(tx, topup.user_id);
+      if (owner) {
+        await ctx.notifier.notifyUser(tx, owner, {
+          kind: "wallet.topup_failed",
+          title: "充值未成功",
+          body: `您的 ${yuan(topup.amount)} 充值未成功，余额没有变化。`,
+          ...(await channelsFor(tx, owner.id, "balance")),
+        });
+      }
       return "failed";
     }
     const { transfer } = await postTransfer(
@@ -153,11 +160,8 @@ export async function settleTopup(ctx: Deps, report: GatewayPaymentReport): Prom
       },
     );
     await finishTopup(tx, topup.id, "succeeded", transfer.id, now);
-    await ctx.notifier.notifyUser(tx, owner, {
-      kind: "wallet.topup_succeeded",
-      title: "充值成功",
-      body: `${yuan(topup.amount)} 已充入您的余额。`,
-    });
+    // The customer hears of the credit once, from its balance-change notice ("充值成功：充值 ¥…，
+    // 余额 ¥…", notify/money-notifications.ts), on the channels they chose.
     return "credited";
   });
 }

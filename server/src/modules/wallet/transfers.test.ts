@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { DomainError } from "../../http/errors.js";
 import { PAYMENT_PASSWORD_MAX_FAILURES } from "../identity/index.js";
 import { verifyLedger } from "../ledger/index.js";
+import { notifyAllBalanceChanges } from "../notify/index.js";
 import { DAILY_TWO_FACTOR_LIMIT, startOfChinaDay } from "./limits.js";
 import { makeClassII } from "./limits-test-support.js";
 import { PAYEE_LOOKUPS_PER_HOUR, transferToCustomer } from "./service.js";
@@ -69,12 +70,16 @@ describe("transfers to another customer", () => {
     expect(body).toEqual({ id: expect.any(String), status: "succeeded" });
     expect(await availableOf(payer)).toBe(7_450);
     expect(await availableOf(payee)).toBe(2_550);
-    expect((await inbox(payee)).find((n) => n.kind === "wallet.transfer_received")?.body).toBe(
-      "王*明 向您转账 ¥25.50。",
-    );
-    expect((await inbox(payer)).find((n) => n.kind === "wallet.transfer_sent")?.body).toBe(
-      "您已向 李*红 转账 ¥25.50。",
-    );
+    // One notice each, from the balance-change notices: what happened, the amount, the balance.
+    await notifyAllBalanceChanges(t.ctx);
+    const about = async (c: Customer) =>
+      (await inbox(c)).filter((n) => n.kind.startsWith("wallet.")).map((n) => [n.title, n.body]);
+    expect(await about(payee)).toEqual([["收到转账", "收到王*明转账 ¥25.50，余额 ¥25.50"]]);
+    // The payer's other notice is the funding adjustment before the transfer.
+    expect((await about(payer)).sort()).toEqual([
+      ["账户调整", "调账转入 ¥100.00，余额 ¥100.00"],
+      ["转账成功", "转账给李*红 ¥25.50，余额 ¥74.50"],
+    ]);
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true });
   });
 

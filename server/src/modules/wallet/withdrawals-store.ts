@@ -208,13 +208,14 @@ export type Withdrawer = {
   name: string | null;
   phone: string | null;
   email: string | null;
+  email_verified_at: Date | null;
   id_number_hash: string | null;
 };
 
 export function findWithdrawer(db: Executor, userId: string): Promise<Withdrawer | undefined> {
   return db
     .selectFrom("users")
-    .select(["id", "kind", "status", "name", "phone", "email", "id_number_hash"])
+    .select(["id", "kind", "status", "name", "phone", "email", "email_verified_at", "id_number_hash"])
     .where("id", "=", userId)
     .executeTakeFirst();
 }

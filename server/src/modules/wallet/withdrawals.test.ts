@@ -7,6 +7,7 @@ import { loadConfig } from "../../config.js";
 import { SETTLE_AFTER_MS, settleDueSandboxPayouts } from "../gateways/sandbox-bank/index.js";
 import { passesLuhn } from "../identity/index.js";
 import { expireHolds, getOrCreateSystemAccount, systemAccountCode, verifyLedger } from "../ledger/index.js";
+import { notifyAllBalanceChanges } from "../notify/index.js";
 import { availableOf, type Customer, fundedCustomer, PAYMENT_PASSWORD } from "./test-support.js";
 import {
   advanceWithdrawals,
@@ -238,6 +239,22 @@ describe("a withdrawal under the auto-approve amount", () => {
     // Withdrawal progress goes by SMS by default (the customer's subscription).
     const sms = await t.client().get("/api/v1/dev/messages", { query: { to: c.phone } });
     expect(sms.body).toContain("提现成功");
+    // The payout is one notice, with the balance; the balance notices leave its posting out.
+    await notifyAllBalanceChanges(t.ctx);
+    const told = await t.db
+      .selectFrom("notifications")
+      .select(["kind", "title", "body"])
+      .where("user_id", "=", c.user.id)
+      .where("kind", "in", ["wallet.withdrawal_succeeded", "wallet.balance_changed"])
+      .execute();
+    expect(told.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      { kind: "wallet.balance_changed", title: "账户调整", body: "调账转入 ¥500.00，余额 ¥500.00" },
+      {
+        kind: "wallet.withdrawal_succeeded",
+        title: "提现成功",
+        body: "您提现的 ¥100.00 已转入银行卡，手续费 ¥1.00，余额 ¥399.00。",
+      },
+    ]);
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true });
   });
 

@@ -12,6 +12,7 @@ import { type PayoutReport, payoutBank } from "../gateways/sandbox-bank/index.js
 import { maskCard, maskName, verifyPaymentPassword } from "../identity/index.js";
 import {
   createHold,
+  getBalance,
   getOrCreateSystemAccount,
   MAX_AMOUNT,
   openAccount,
@@ -320,16 +321,26 @@ export async function placeWithdrawal(
   return placed;
 }
 
+/**
+ * In-app always; SMS and email as the customer's `withdrawal` subscription says (and, for the
+ * payout, which is also a balance change, their `balance` one). E-mail only to a verified address.
+ */
 async function tellCustomer(
   tx: Tx,
   ctx: Deps,
   userId: string,
   item: { kind: string; title: string; body: string },
+  opts: { alsoBalance?: boolean } = {},
 ): Promise<void> {
   const user = await findWithdrawer(tx, userId);
   if (!user) return;
-  const channels = await channelsFor(tx, userId, "withdrawal");
-  await ctx.notifier.notifyUser(tx, user, { ...item, ...channels });
+  const progress = await channelsFor(tx, userId, "withdrawal");
+  const money = opts.alsoBalance ? await channelsFor(tx, userId, "balance") : { sms: false, email: false };
+  await ctx.notifier.notifyUser(
+    tx,
+    { id: user.id, phone: user.phone, email: user.email_verified_at ? user.email : null },
+    { ...item, sms: progress.sms || money.sms, email: progress.email || money.email },
+  );
 }
 
 // --- reading ---
@@ -527,7 +538,10 @@ export async function settleFromBank(ctx: Deps, report: PayoutReport): Promise<B
     }
     // The customer pays amount + fee into withdrawal clearing (one posting, as held), and
     // clearing passes the amount out to the bank's settlement account and the fee to fees.
-    await postHold(deps, w.hold_id, { metadata: { withdrawalId: w.id, payoutId: report.payoutId } });
+    const posting = await postHold(deps, w.hold_id, {
+      metadata: { withdrawalId: w.id, payoutId: report.payoutId },
+    });
+    const { balance } = await getBalance(deps, posting.debitAccountId);
     await postTransfer(deps, {
       idempotencyKey: `withdrawal:${w.id}:payout`,
       type: "withdrawal",
@@ -562,11 +576,19 @@ export async function settleFromBank(ctx: Deps, report: PayoutReport): Promise<B
         fee: w.fee.toString(),
       },
     });
-    await tellCustomer(tx, ctx, w.user_id, {
-      kind: "wallet.withdrawal_succeeded",
-      title: "提现成功",
-      body: `您提现的 ${formatYuan(w.amount)} 已转入银行卡，手续费 ${formatYuan(w.fee)}。`,
-    });
+    // The one notice of this balance change (the balance notices leave the posting out), so it
+    // also goes where the customer wants balance changes told.
+    await tellCustomer(
+      tx,
+      ctx,
+      w.user_id,
+      {
+        kind: "wallet.withdrawal_succeeded",
+        title: "提现成功",
+        body: `您提现的 ${formatYuan(w.amount)} 已转入银行卡，手续费 ${formatYuan(w.fee)}，余额 ${formatYuan(balance)}。`,
+      },
+      { alsoBalance: true },
+    );
     return "succeeded";
   });
 }
