@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStaff } from "../../../test/factories.js";
 import { createTestApp, type TestApp, type TestClient } from "../../../test/harness.js";
-import { importHelpCentre } from "./import.js";
+import { defaultArticles, importHelpCentre } from "./import.js";
 
 let t: TestApp;
 let editor: TestClient;
@@ -189,6 +189,37 @@ describe("two editors at once", () => {
 
     const now = (await editor.get(`/api/v1/console/help/articles/${draft.id}`)).json() as Article;
     expect(now).toMatchObject({ bodyZh: "第一位编辑的正文", version: 2, status: "draft" });
+  });
+
+  it("lets exactly one of two saves made at the same moment to the same version through", async () => {
+    const draft = await createDraft();
+    const saves = await Promise.all(
+      ["甲的正文", "乙的正文"].map((bodyZh) =>
+        editor.put(`/api/v1/console/help/articles/${draft.id}`, { ...contentOf(draft), bodyZh }),
+      ),
+    );
+    expect(saves.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const winner = saves.find((r) => r.statusCode === 200)?.json() as Article;
+    const now = (await editor.get(`/api/v1/console/help/articles/${draft.id}`)).json() as Article;
+    expect(now).toMatchObject({ version: 2, bodyZh: winner.bodyZh });
+  });
+
+  it("treats an import that changed the article since it was opened as a colleague's save", async () => {
+    const listed = (
+      await editor.get("/api/v1/console/help/articles", { query: { q: "withdrawal-fee" } })
+    ).json() as { items: Array<{ id: string }> };
+    const id = listed.items[0]?.id ?? "";
+    const opened = (await editor.get(`/api/v1/console/help/articles/${id}`)).json() as Article;
+    const shipped = defaultArticles().find((a) => a.slug === "withdrawal-fee");
+    if (!shipped) throw new Error("the shipped data set has no withdrawal-fee article");
+    const report = await importHelpCentre(t.ctx, [{ ...shipped, body: `${shipped.body}\n\n新版说明。` }]);
+    expect(report.updated).toEqual(["withdrawal-fee"]);
+    const stale = await editor.put(`/api/v1/console/help/articles/${id}`, {
+      ...contentOf(opened),
+      category: "withdrawal",
+    });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json()).toMatchObject({ code: "edit_conflict", currentVersion: opened.version + 1 });
   });
 
   it("does not count a reader's feedback as an edit, and shows the counts to the editor", async () => {
