@@ -15,6 +15,8 @@ export async function openBenchServer(): Promise<BenchServer> {
     port: 56000 + Math.floor(Math.random() * 3000),
     persistent: false,
     database: "postgres",
+    // BENCH_PG_STATS=1: the benchmark can show which statements took the database's time.
+    ...(process.env.BENCH_PG_STATS ? { settings: ["shared_preload_libraries=pg_stat_statements"] } : {}),
   });
   return {
     serverUrl: server.url,

@@ -248,6 +248,22 @@ async function serve(): Promise<void> {
   });
 }
 
+/** Where the database's time went during the full load (BENCH_PG_STATS=1), per payment. */
+async function printStatementStats(db: Db, payments: number): Promise<void> {
+  const { rows } = await sql<{ calls: string; ms: number; rows: string; query: string }>`
+    select calls::text, total_exec_time as ms, rows::text, regexp_replace(query, '\\s+', ' ', 'g') as query
+    from pg_stat_statements s join pg_database d on d.oid = s.dbid
+    where d.datname = current_database()
+    order by total_exec_time desc limit 15`.execute(db);
+  console.log(`\nstatements by database time during the full load (${payments} payments):`);
+  for (const r of rows) {
+    const perPayment = (r.ms * 1000) / Math.max(payments, 1);
+    console.log(
+      `${perPayment.toFixed(1).padStart(8)} µs/payment ${r.calls.padStart(7)} calls ${r.rows.padStart(8)} rows  ${r.query.slice(0, 150)}`,
+    );
+  }
+}
+
 // --- HTTP ---
 
 type Reply = { status: number; headers: http.IncomingHttpHeaders; body: string };
@@ -491,8 +507,13 @@ async function main() {
 
     await closedLoop(agent, ports, customers, merchants, WARMUP_SECONDS);
     await checkpoint();
+    if (env.BENCH_PG_STATS) {
+      await sql`create extension if not exists pg_stat_statements`.execute(db);
+      await sql`select pg_stat_statements_reset()`.execute(db);
+    }
     console.log(`full load: ${CONCURRENCY} payments in flight, ${SECONDS} s …`);
     const full = await closedLoop(agent, ports, customers, merchants, SECONDS);
+    if (env.BENCH_PG_STATS) await printStatementStats(db, full.ok);
     const throughput = full.ok / full.seconds;
     const halfRate = throughput / 2;
     console.log(`half load: open loop at ${halfRate.toFixed(0)} payments/s, ${HALF_SECONDS} s …`);

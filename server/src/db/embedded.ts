@@ -27,6 +27,8 @@ export type EmbeddedOptions = {
   persistent: boolean;
   database?: string;
   onLog?: (line: string) => void;
+  /** More server settings, as `name=value` (e.g. a benchmark's shared_preload_libraries). */
+  settings?: string[];
 };
 
 const USER = "postgres";
@@ -54,7 +56,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     // PostgreSQL refuses to run as root; the package then runs it as an unprivileged `postgres` user.
     createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
-    postgresFlags: ["-c", "max_connections=200", "-c", "listen_addresses=127.0.0.1"],
+    postgresFlags: [
+      "-c",
+      "max_connections=200",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      ...(opts.settings ?? []).flatMap((s) => ["-c", s]),
+    ],
     onLog: opts.onLog ?? (() => {}),
     onError: (e: unknown) => opts.onLog?.(e instanceof Error ? e.message : String(e)),
   });

@@ -2,7 +2,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Migration, type MigrationProvider, type MigrationResultSet, Migrator, sql } from "kysely";
 import type { Db } from "./database.js";
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -25,14 +25,25 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
+function migrator(db: Db): Migrator {
+  return new Migrator({
     db,
     provider: new SqlFileMigrationProvider(MIGRATIONS_DIR),
     migrationTableName: "schema_migrations",
     migrationLockTableName: "schema_migrations_lock",
   });
-  const { error, results } = await migrator.migrateToLatest();
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return report(await migrator(db).migrateToLatest());
+}
+
+/** Up to and including the named migration (tests of a migration's data carry-over). */
+export async function migrateUpTo(db: Db, name: string): Promise<string[]> {
+  return report(await migrator(db).migrateTo(name));
+}
+
+function report({ error, results }: MigrationResultSet): string[] {
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
     const name = failed ? ` (${failed.migrationName})` : "";

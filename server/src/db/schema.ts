@@ -400,11 +400,17 @@ export type SandboxGatewayNotificationsTable = {
   created_at: CreatedAt;
 };
 
+/** One row per customer: what they used in the current China day and year, and ever. */
 export type LimitUsageTable = {
   user_id: string;
-  counter: string;
-  period_start: Timestamp;
-  used: ColumnType<bigint, bigint | undefined, bigint>;
+  day_start: Timestamp;
+  day_all: ColumnType<bigint, bigint | undefined, bigint>;
+  day_one_factor: ColumnType<bigint, bigint | undefined, bigint>;
+  day_transfer: ColumnType<bigint, bigint | undefined, bigint>;
+  day_phone_topup: ColumnType<bigint, bigint | undefined, bigint>;
+  year_start: Timestamp;
+  year_all: ColumnType<bigint, bigint | undefined, bigint>;
+  lifetime_all: ColumnType<bigint, bigint | undefined, bigint>;
 };
 
 export type LimitSettingsTable = {

@@ -55,6 +55,18 @@ function negativeByDefault(kind: LedgerAccountKind): boolean {
   }
 }
 
+/** The owner's customer account in this currency, if it is open (a read: nothing is created). */
+export async function findCustomerAccount(
+  deps: Pick<LedgerDeps, "db">,
+  ownerUserId: string,
+  currency: string,
+): Promise<Account | undefined> {
+  checkAccountId(ownerUserId, "ownerUserId");
+  checkCurrency(currency);
+  const row = await findOwnedAccount(deps.db, ownerUserId, currency, "customer");
+  return row ? toAccount(row) : undefined;
+}
+
 /** The owner's account for this currency and kind, opened on first use. Never overdraws by default. */
 export async function openAccount(
   deps: Pick<LedgerDeps, "db">,

@@ -107,12 +107,13 @@ describe("one batch", () => {
     expect(after.transfers - before.transfers).toBe(1);
   });
 
-  it("lets the caller's check refuse a transfer, and recounts when that refusal starves another", async () => {
+  it("asks the caller's gate in arrival order, so a transfer it refuses funds nothing after it", async () => {
     const a = await customerAccount(t, 1_000n);
     const b = await customerAccount(t, 0n);
     const shop = await merchant("batch_check");
-    const calls: number[] = [];
-    // b can pay only with what a sends it in the same batch; the check refuses a's transfer.
+    const asked: string[] = [];
+    let written = 0;
+    // b can pay only with what a sends it in the same batch; the gate refuses a's transfer.
     const outcomes = await postTransferBatch(
       { db: t.db, clock: t.clock },
       [
@@ -121,10 +122,16 @@ describe("one batch", () => {
         { request: payment(a, shop, 200n), context: "allow" },
       ],
       {
-        check: async (_tx, items) => {
-          calls.push(items.length);
-          return items.map((i) => (i.context === "refuse" ? new DomainError("limit_exceeded") : null));
-        },
+        gate: async () => ({
+          admit: (item) => {
+            asked.push(`${item.context}:${item.request.amount}`);
+            return item.context === "refuse" ? new DomainError("limit_exceeded") : null;
+          },
+          write: () => {
+            written++;
+            return null;
+          },
+        }),
       },
     );
     expect(outcomes.map((o) => (o === "retry" ? o : o.ok ? "ok" : (o.error as DomainError).code))).toEqual([
@@ -132,8 +139,10 @@ describe("one batch", () => {
       "insufficient_funds",
       "ok",
     ]);
-    // Asked once with all three; once more without b's payment, which the refusal starved.
-    expect(calls).toEqual([3, 2]);
+    // b's payment failed the ledger's own checks first (a's 500 never arrived), so the gate was
+    // asked only about the two the ledger would take; its figures were written once.
+    expect(asked).toEqual(["refuse:500", "allow:200"]);
+    expect(written).toBe(1);
     expect(await balance(a.id)).toBe(800n);
     expect(await balance(b.id)).toBe(0n);
     expect((await verifyLedger(t.db)).problems).toEqual([]);
@@ -147,7 +156,7 @@ describe("the batcher's queue", () => {
     const shop = await merchant("queue");
     const sizes: number[] = [];
     let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
+    const held = new Promise<void>((r) => {
       release = r;
     });
     let firstCalled: () => void = () => {};
@@ -157,13 +166,13 @@ describe("the batcher's queue", () => {
     const batcher = new TransferBatcher<undefined>(
       { db: dbA, clock: t.clock },
       {
-        check: async (_tx, items) => {
+        gate: async (_tx, items) => {
           sizes.push(items.length);
           if (sizes.length === 1) {
             firstCalled();
-            await gate;
+            await held;
           }
-          return items.map(() => null);
+          return { admit: () => null, write: () => null };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 4, parallelAfter: 20 },
@@ -194,7 +203,7 @@ describe("lock keys", () => {
     const shop = await merchant("lock_keys");
     const calls: string[][] = [];
     let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
+    const holding = new Promise<void>((r) => {
       release = r;
     });
     let secondCalled: () => void = () => {};
@@ -209,14 +218,14 @@ describe("lock keys", () => {
       { db: dbA, clock: t.clock },
       {
         lockKey: (item) => item.context,
-        check: async (_tx, items) => {
+        gate: async (_tx, items) => {
           calls.push(items.map((i) => i.context));
           if (calls.length === 1) {
             firstCalled();
-            await gate;
+            await holding;
           }
           if (calls.length === 2) secondCalled();
-          return items.map(() => null);
+          return { admit: () => null, write: () => null };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 2, parallelAfter: 1 },

@@ -8,12 +8,13 @@
 //   1. claims every idempotency key with one multi-row insert, in key order; keys already taken
 //      are answered as postTransfer answers them (replay of the first result, or
 //      idempotency_conflict), and a key twice in one batch waits for the next batch;
-//   2. locks every touched account with one `select … for update`, in id order;
+//   2. opens the caller's gate (e.g. limits: locks the payers' usage rows), then locks every
+//      touched account with one `select … for update`, in id order;
 //   3. checks each transfer in arrival order in memory against the running totals (currency,
-//      owners, overdraft), then the caller's own checks (limits) for those still standing;
+//      owners, overdraft), then through the caller's gate, which counts what it admits;
 //   4. releases the keys of refused transfers, so a retry runs afresh as with postTransfer;
-//   5. writes all transfers and entries with multi-row inserts, and each touched account's
-//      totals and chain head with one update — a hot account is one row updated once;
+//   5. writes all transfers and entries, each touched account's totals and chain head, and the
+//      gate's figures in one statement — a hot account is one row updated once;
 //   6. commits, then answers each caller.
 //
 // A refused transfer is simply not written: it never rolls back the others. The rows are the
@@ -42,22 +43,30 @@ const SCOPE = "ledger:transfer";
 
 export type BatchItem<C> = { request: TransferRequest; context: C };
 
+/**
+ * The caller's own checks (e.g. limits), kept in memory for one batch: `admit` is asked, in
+ * arrival order, about each transfer the ledger's checks let through, and counts what it admits;
+ * `write` stores what it counted, as part of the batch's write statement.
+ */
+export type BatchGate<C> = {
+  admit(item: BatchItem<C>): Error | null;
+  write(): RawBuilder<unknown> | null;
+};
+
 export type BatchHooks<C> = {
   /**
-   * The caller's own checks (e.g. limits), inside the batch's transaction, for the transfers
-   * the ledger accepted, in arrival order: null to let one through, or the error to answer it
-   * with. If a refusal here makes another transfer fail the ledger's checks after all, the
-   * hook's work is rolled back (to a savepoint) and it is called again with fewer items.
+   * Opens the caller's gate for the batch's new transfers, inside its transaction, before any
+   * account is locked (what it locks comes first in the global lock order, e.g. limit usage).
    */
-  check?(tx: Tx, items: BatchItem<C>[], now: Date): Promise<(Error | null)[]>;
+  gate?(tx: Tx, items: BatchItem<C>[], now: Date): Promise<BatchGate<C>>;
   /**
    * One more data-modifying statement for the written transfers (e.g. in-app notices), run as
    * part of the batch's single write statement: no extra round trip while the accounts are locked.
    */
   alsoWrite?(written: { item: BatchItem<C>; transferId: string }[], now: Date): RawBuilder<unknown> | null;
   /**
-   * What the caller's check locks for a transfer besides the accounts (e.g. the payer's limit
-   * counters). Batches in flight at once get disjoint keys — a transfer whose key is in a running
+   * What the caller's gate locks for a transfer besides the accounts (e.g. the payer's limit
+   * usage). Batches in flight at once get disjoint keys — a transfer whose key is in a running
    * batch waits for the next — so they do not queue on each other's locks before the accounts.
    */
   lockKey?(item: BatchItem<C>): string;
@@ -107,13 +116,13 @@ type Planned<C> = {
 };
 
 /**
- * Runs the transfers through the ledger's checks in order against the locked totals, leaving
- * out `excluded`; returns the plan and the transfers refused on the way.
+ * Runs the transfers in arrival order through the ledger's checks against the locked totals,
+ * then through the caller's gate; returns the plan and the transfers refused on the way.
  */
 function simulate<C>(
   candidates: Prepared<C>[],
   locked: Map<string, LockedAccountRow>,
-  excluded: Map<number, Error>,
+  gate: BatchGate<C> | null,
   now: Date,
 ): { plan: Planned<C>[]; refused: Map<number, Error>; accounts: Map<string, AccountState> } {
   const accounts = new Map<string, AccountState>();
@@ -130,7 +139,6 @@ function simulate<C>(
   const plan: Planned<C>[] = [];
   const refused = new Map<number, Error>();
   for (const p of candidates) {
-    if (excluded.has(p.index)) continue;
     const req = p.item.request;
     const debit = state(p.debit);
     const credit = state(p.credit);
@@ -181,6 +189,12 @@ function simulate<C>(
         metadata: req.metadata ?? {},
         createdAt: now,
       });
+      // The ledger would take it: now the caller's own checks, which count it if they let it by.
+      const verdict = gate?.admit(p.item);
+      if (verdict) {
+        refused.set(p.index, verdict);
+        continue;
+      }
       plan.push({ p, debitPrev: debit.head, creditPrev: credit.head, hash, debitAfter, creditAfter });
       debit.balance = debitAfter;
       credit.balance = creditAfter;
@@ -283,47 +297,22 @@ export async function postTransferBatch<C>(
     }
     if (fresh.length === 0) return [];
 
-    // 2-3. The caller's checks (limits lock their counters: before any account, as everywhere),
-    // then every touched account locked in id order in one statement, then the ledger's checks
-    // in arrival order against the running totals. When the ledger refuses a transfer the
-    // caller's checks had counted, everything since the savepoint is undone (counters and
-    // account locks alike, so the lock order holds) and the round runs again without it.
-    // Refusals only accumulate, so this ends; without a caller's check it is one round.
-    const excluded = new Map<number, Error>();
-    let result: ReturnType<typeof simulate<C>>;
-    for (;;) {
-      const candidates = fresh.filter((p) => !excluded.has(p.index));
-      const checked = new Map<number, Error>();
-      if (hooks.check && candidates.length > 0) {
-        await sql`savepoint ledger_batch_check`.execute(tx);
-        const verdicts = await hooks.check(
+    // 2-3. The caller's gate (limits lock their usage rows: before any account, as everywhere),
+    // then every touched account locked in id order in one statement, then each transfer in
+    // arrival order through the ledger's checks against the running totals and the gate.
+    const gate = hooks.gate
+      ? await hooks.gate(
           tx,
-          candidates.map((p) => p.item),
+          fresh.map((p) => p.item),
           now,
-        );
-        candidates.forEach((p, i) => {
-          const verdict = verdicts[i];
-          if (verdict) checked.set(p.index, verdict);
-        });
-      }
-      const allowed = candidates.filter((p) => !checked.has(p.index));
-      const lockedRows =
-        allowed.length === 0
-          ? []
-          : await lockAccounts(
-              tx,
-              allowed.flatMap((p) => [p.debit, p.credit]),
-            );
-      result = simulate(allowed, new Map(lockedRows.map((r) => [r.id, r])), new Map(), now);
-      if (!hooks.check || result.refused.size === 0) {
-        // (The savepoint stays until commit: releasing it would only cost a round trip.)
-        for (const [i, err] of checked) excluded.set(i, err);
-        for (const [i, err] of result.refused) excluded.set(i, err);
-        break;
-      }
-      await sql`rollback to savepoint ledger_batch_check`.execute(tx);
-      for (const [i, err] of result.refused) excluded.set(i, err);
-    }
+        )
+      : null;
+    const lockedRows = await lockAccounts(
+      tx,
+      fresh.flatMap((p) => [p.debit, p.credit]),
+    );
+    const result = simulate(fresh, new Map(lockedRows.map((r) => [r.id, r])), gate, now);
+    const excluded = result.refused;
     for (const [i, err] of excluded) outcomes[i] = { ok: false, error: err };
 
     // 4. Refused transfers leave no key behind, as postTransfer's rollback would.
@@ -346,6 +335,7 @@ export async function postTransferBatch<C>(
     // Each touched account once, however many transfers of the batch it took part in.
     const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
     const req = (x: Planned<C>) => x.p.item.request;
+    const gateWrite = gate?.write() ?? null;
     const also = hooks.alsoWrite?.(
       plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
       now,
@@ -381,6 +371,7 @@ export async function postTransferBatch<C>(
         order by n
       ),
       ${also ? sql`x as (${also}),` : sql``}
+      ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
       a as (
         update ledger_accounts a
         set balance = u.balance, head_hash = u.head, version = a.version + u.touches

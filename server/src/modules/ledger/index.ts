@@ -1,12 +1,14 @@
 // The ledger's public face: the only way other modules move money.
 export {
   type Account,
+  findCustomerAccount,
   getOrCreateSystemAccount,
   openAccount,
   systemAccountCode,
 } from "./accounts.js";
 export {
   type BatcherOptions,
+  type BatchGate,
   type BatchHooks,
   type BatchItem,
   type BatchOutcome,

@@ -121,7 +121,7 @@ export async function lockAccounts(db: Executor, ids: string[]): Promise<LockedA
   const result = await sql<LockedAccountRow>`
     select a.*, u.status as owner_status
     from ledger_accounts a left join users u on u.id = a.owner_user_id
-    where a.id in (${sql.join(sorted)})
+    where a.id = any(${sorted}::uuid[])
     order by a.id
     for update of a`.execute(db);
   return result.rows;

@@ -1,65 +1,108 @@
 // The limit tables: per-customer usage counters and the customer's own settings. Only
 // limits.ts and password-free.ts use these; the counters are written inside money transactions.
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import type { Executor, Tx } from "../../db/database.js";
 
-export type CounterKey = { userId: string; counter: string; periodStart: Date };
-export type CounterRow = { user_id: string; counter: string; period_start: Date; used: bigint };
+/** A customer's usage figures as stored: the day's and the year's belong to the periods starting at day_start / year_start. */
+export type UsageRow = {
+  user_id: string;
+  day_start: Date;
+  day_all: bigint;
+  day_one_factor: bigint;
+  day_transfer: bigint;
+  day_phone_topup: bigint;
+  year_start: Date;
+  year_all: bigint;
+  lifetime_all: bigint;
+};
+
+// What the limits need to know about a customer, read beside their usage. A card counts when its
+// holder is the customer's own (reviewed) name, compared the way bank-cards.ts normalises names:
+// trimmed, runs of white space as one space.
+const profileColumns = sql`
+  u.id, u.kind,
+  (u.id_number_hash is not null and u.name is not null) as id_verified,
+  (u.phone is not null) as phone_bound,
+  (u.email is not null and u.email_verified_at is not null) as email_verified,
+  (
+    select count(distinct c.card_hash)::int from bank_cards c
+    where c.user_id = u.id and c.removed_at is null and u.id_number_hash is not null
+      and c.holder_name = regexp_replace(regexp_replace(u.name, '^\\s+|\\s+$', '', 'g'), '\\s+', ' ', 'g')
+  ) as matching_cards,
+  s.transfer_daily_limit, s.password_free_enabled, s.password_free_per_payment, s.password_free_daily`;
 
 /**
- * Locks the counters, creating the missing ones, in the order given (the caller sorts them:
- * every caller takes locks in the same order, so two batches cannot deadlock on them), and
- * returns their figures.
+ * Locks the customers' usage rows, creating the missing ones (with the given period starts and
+ * zero figures), and returns each with the customer's limit profile — one statement, one round
+ * trip. Rows are locked in the order of `userIds` (the caller sorts them: every money
+ * transaction takes these locks in user-id order, and before any ledger account). Ids that are
+ * not users are left out.
  *
- * One statement, one round trip: `insert … on conflict do update` inserts what is missing and
- * locks what exists, processing rows in the VALUES order, so the locks are taken in that order.
- * The no-op update (a HOT update: no indexed column changes, and the table leaves room) is what
- * makes RETURNING give the latest committed figures of an existing row once its lock is held.
+ * `insert … on conflict do update` inserts what is missing and locks what exists; its no-op
+ * update (a HOT update: no indexed column changes, and the table leaves room) is what makes
+ * RETURNING give the latest committed figures once the lock is held.
  */
-export async function lockCounters(tx: Tx, keys: CounterKey[]): Promise<CounterRow[]> {
-  if (keys.length === 0) return [];
-  const values = sql.join(
-    keys.map((k) => sql`(${k.userId}::uuid, ${k.counter}, ${k.periodStart}::timestamptz, 0::bigint)`),
-  );
-  const result = await sql<CounterRow>`
-    insert into limit_usage (user_id, counter, period_start, used)
-    values ${values}
-    on conflict (user_id, counter) do update set used = limit_usage.used
-    returning user_id, counter, period_start, used
+export async function lockUsage(
+  tx: Tx,
+  userIds: string[],
+  fresh: { dayStart: Date; yearStart: Date },
+): Promise<(UsageRow & { profile: LimitProfileRow })[]> {
+  if (userIds.length === 0) return [];
+  const result = await sql<UsageRow & LimitProfileRow>`
+    with locked as (
+      insert into limit_usage as l (user_id, day_start, year_start)
+      select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
+      from unnest(${userIds}::uuid[]) with ordinality as x(u, n)
+      where exists (select 1 from users where id = x.u)
+      order by x.n
+      on conflict (user_id) do update set day_start = l.day_start
+      returning l.*
+    )
+    select l.user_id, l.day_start, l.day_all, l.day_one_factor, l.day_transfer, l.day_phone_topup,
+      l.year_start, l.year_all, l.lifetime_all, ${profileColumns}
+    from locked l join users u on u.id = l.user_id left join limit_settings s on s.user_id = l.user_id
   `.execute(tx);
-  return result.rows;
+  return result.rows.map((r) => ({
+    user_id: r.user_id,
+    day_start: r.day_start,
+    day_all: r.day_all,
+    day_one_factor: r.day_one_factor,
+    day_transfer: r.day_transfer,
+    day_phone_topup: r.day_phone_topup,
+    year_start: r.year_start,
+    year_all: r.year_all,
+    lifetime_all: r.lifetime_all,
+    profile: profileOf(r),
+  }));
 }
 
-/** The counters' stored figures (not locked); a counter never used is absent. */
-export async function readCounters(
-  db: Executor,
-  keys: { userId: string; counter: string }[],
-): Promise<CounterRow[]> {
-  if (keys.length === 0) return [];
-  const userIds = [...new Set(keys.map((k) => k.userId))];
-  const counters = [...new Set(keys.map((k) => k.counter))];
-  return db
-    .selectFrom("limit_usage")
-    .select(["user_id", "counter", "period_start", "used"])
-    .where("user_id", "in", userIds)
-    .where("counter", "in", counters)
-    .execute();
+/** The customer's stored usage (not locked); null when they never paid from the balance. */
+export async function readUsage(db: Executor, userId: string): Promise<UsageRow | null> {
+  const row = await db.selectFrom("limit_usage").selectAll().where("user_id", "=", userId).executeTakeFirst();
+  return row ?? null;
 }
 
-/** Writes the new figures (and, when a period rolled over, the new period start) in one statement. */
-export async function writeCounters(tx: Tx, rows: CounterRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const values = sql.join(
-    rows.map(
-      (r) => sql`(${r.user_id}::uuid, ${r.counter}, ${r.period_start}::timestamptz, ${r.used}::bigint)`,
-    ),
-  );
-  await sql`
+/**
+ * The statement that stores new figures (and, when a period rolled over, its new start) for
+ * rows locked by lockUsage: run on its own, or as part of a larger statement.
+ */
+export function usageWrite(rows: UsageRow[]): RawBuilder<unknown> | null {
+  if (rows.length === 0) return null;
+  const col = <K extends keyof UsageRow>(k: K) => rows.map((r) => r[k]);
+  const big = (
+    k: "day_all" | "day_one_factor" | "day_transfer" | "day_phone_topup" | "year_all" | "lifetime_all",
+  ) => col(k).map((v) => v.toString());
+  return sql`
     update limit_usage as l
-    set used = v.used, period_start = v.period_start
-    from (values ${values}) as v (user_id, counter, period_start, used)
-    where l.user_id = v.user_id and l.counter = v.counter
-  `.execute(tx);
+    set day_start = v.day_start, day_all = v.day_all, day_one_factor = v.day_one_factor,
+      day_transfer = v.day_transfer, day_phone_topup = v.day_phone_topup,
+      year_start = v.year_start, year_all = v.year_all, lifetime_all = v.lifetime_all
+    from unnest(${col("user_id")}::uuid[], ${col("day_start")}::timestamptz[], ${big("day_all")}::bigint[],
+      ${big("day_one_factor")}::bigint[], ${big("day_transfer")}::bigint[], ${big("day_phone_topup")}::bigint[],
+      ${col("year_start")}::timestamptz[], ${big("year_all")}::bigint[], ${big("lifetime_all")}::bigint[])
+      as v(user_id, day_start, day_all, day_one_factor, day_transfer, day_phone_topup, year_start, year_all,
+        lifetime_all)
+    where l.user_id = v.user_id`;
 }
 
 /** What the limits need to know about a customer: identity facts for the class, and settings. */
@@ -78,30 +121,26 @@ export type LimitProfileRow = {
 
 export async function loadLimitProfiles(db: Executor, userIds: string[]): Promise<LimitProfileRow[]> {
   if (userIds.length === 0) return [];
-  // A card counts when its holder is the customer's own (reviewed) name, compared the way
-  // bank-cards.ts normalises names: trimmed, runs of white space as one space.
-  const rows = await db
-    .selectFrom("users as u")
-    .leftJoin("limit_settings as s", "s.user_id", "u.id")
-    .select([
-      "u.id",
-      "u.kind",
-      sql<boolean>`u.id_number_hash is not null and u.name is not null`.as("id_verified"),
-      sql<boolean>`u.phone is not null`.as("phone_bound"),
-      sql<boolean>`u.email is not null and u.email_verified_at is not null`.as("email_verified"),
-      sql<number>`(
-        select count(distinct c.card_hash)::int from bank_cards c
-        where c.user_id = u.id and c.removed_at is null and u.id_number_hash is not null
-          and c.holder_name = regexp_replace(regexp_replace(u.name, '^\\s+|\\s+$', '', 'g'), '\\s+', ' ', 'g')
-      )`.as("matching_cards"),
-      "s.transfer_daily_limit",
-      "s.password_free_enabled",
-      "s.password_free_per_payment",
-      "s.password_free_daily",
-    ])
-    .where("u.id", "in", userIds)
-    .execute();
-  return rows as LimitProfileRow[];
+  const result = await sql<LimitProfileRow>`
+    select ${profileColumns}
+    from users u left join limit_settings s on s.user_id = u.id
+    where u.id = any(${userIds}::uuid[])`.execute(db);
+  return result.rows.map(profileOf);
+}
+
+function profileOf(r: LimitProfileRow): LimitProfileRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    id_verified: r.id_verified,
+    phone_bound: r.phone_bound,
+    email_verified: r.email_verified,
+    matching_cards: Number(r.matching_cards),
+    transfer_daily_limit: r.transfer_daily_limit,
+    password_free_enabled: r.password_free_enabled,
+    password_free_per_payment: r.password_free_per_payment,
+    password_free_daily: r.password_free_daily,
+  };
 }
 
 export type LimitSettingsPatch = {

@@ -7,17 +7,18 @@
 // - The customer's own daily transfer cap, and 小额免密 (password-free payments) with the
 //   customer's per-payment and daily caps.
 //
-// Usage lives in counters, one row per customer per counter (limits-store.ts): a payment locks
-// its payer's rows, rolls them into the current period, checks, and adds. No sum over history.
+// Usage lives in one row per customer with a column per counter (limits-store.ts): a payment
+// locks its payer's row, rolls it into the current period, checks, and adds. No sum over history.
+import type { RawBuilder } from "kysely";
 import type { Executor, Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import {
-  type CounterRow,
   type LimitProfileRow,
   loadLimitProfiles,
-  lockCounters,
-  readCounters,
-  writeCounters,
+  lockUsage,
+  readUsage,
+  type UsageRow,
+  usageWrite,
 } from "./limits-store.js";
 
 export type LimitBusiness = "transfer" | "payment" | "phone_topup";
@@ -147,19 +148,17 @@ function periodStart(period: Exclude<LimitPeriod, "single">, now: Date): Date {
 
 // --- counters ---
 
-/** The usage counters; each limit with a period reads one of them. */
+/** The usage counters, each a column of the customer's usage row; each limit with a period reads one. */
 const COUNTERS = {
-  allDay: { name: "all:day", period: "day" },
-  allYear: { name: "all:year", period: "year" },
-  allLifetime: { name: "all:lifetime", period: "lifetime" },
-  oneFactorDay: { name: "one_factor:day", period: "day" },
-  transferDay: { name: "transfer:day", period: "day" },
-  phoneTopupDay: { name: "phone_topup:day", period: "day" },
+  allDay: { name: "day_all", period: "day" },
+  allYear: { name: "year_all", period: "year" },
+  allLifetime: { name: "lifetime_all", period: "lifetime" },
+  oneFactorDay: { name: "day_one_factor", period: "day" },
+  transferDay: { name: "day_transfer", period: "day" },
+  phoneTopupDay: { name: "day_phone_topup", period: "day" },
 } as const;
 type CounterName = (typeof COUNTERS)[keyof typeof COUNTERS]["name"];
-const counterPeriod = new Map<string, Exclude<LimitPeriod, "single">>(
-  Object.values(COUNTERS).map((c) => [c.name, c.period]),
-);
+type Figures = Record<CounterName, bigint>;
 
 /** What a request adds to: every balance payment counts towards the class caps, whatever its kind. */
 function countersFor(req: LimitRequest): CounterName[] {
@@ -168,6 +167,20 @@ function countersFor(req: LimitRequest): CounterName[] {
   if (req.business === "phone_topup") names.push(COUNTERS.phoneTopupDay.name);
   if (req.passwordFree) names.push(COUNTERS.oneFactorDay.name);
   return names;
+}
+
+/** The stored figures as they stand in the periods `now` is in: a period that has ended counts zero. */
+function currentFigures(row: UsageRow | null, now: Date): Figures {
+  const day = row !== null && row.day_start.getTime() >= periodStart("day", now).getTime();
+  const year = row !== null && row.year_start.getTime() >= periodStart("year", now).getTime();
+  return {
+    day_all: day ? (row?.day_all ?? 0n) : 0n,
+    day_one_factor: day ? (row?.day_one_factor ?? 0n) : 0n,
+    day_transfer: day ? (row?.day_transfer ?? 0n) : 0n,
+    day_phone_topup: day ? (row?.day_phone_topup ?? 0n) : 0n,
+    year_all: year ? (row?.year_all ?? 0n) : 0n,
+    lifetime_all: row?.lifetime_all ?? 0n,
+  };
 }
 
 // --- the limits that apply to a customer ---
@@ -352,22 +365,12 @@ function passwordRequired(reason: string, limit?: Limit, remaining?: bigint): Do
 
 // --- checking and counting ---
 
-type Usage = Map<string, bigint>; // `${userId}|${counter}` → used in the current period
-const usageKey = (userId: string, counter: string) => `${userId}|${counter}`;
-
-/** The figure of a stored counter in the period `now` is in: zero once its period has ended. */
-function currentUsed(row: CounterRow, now: Date): bigint {
-  const period = counterPeriod.get(row.counter);
-  if (!period) return row.used;
-  return row.period_start.getTime() < periodStart(period, now).getTime() ? 0n : row.used;
-}
-
 /** null when the request fits; otherwise the error to send. Refusals that limit money win. */
-function check(req: LimitRequest, limits: Limit[], usage: Usage): DomainError | null {
+function check(req: LimitRequest, limits: Limit[], figures: Figures): DomainError | null {
   if (req.amount <= 0n) {
     return new DomainError("validation_failed", { detail: "amount must be positive", field: "amount" });
   }
-  const used = (l: Limit) => (l.counter ? (usage.get(usageKey(req.userId, l.counter)) ?? 0n) : 0n);
+  const used = (l: Limit) => (l.counter ? figures[l.counter] : 0n);
   const fails = (l: Limit) => (l.counter ? used(l) + req.amount > l.amount : req.amount > l.amount);
   // Of the hard limits this payment would pass, name the tightest: its `remaining` is then the
   // most that can be paid now.
@@ -390,14 +393,58 @@ function check(req: LimitRequest, limits: Limit[], usage: Usage): DomainError | 
 }
 
 /**
- * Inside the money transaction: locks the customers' usage counters, checks every limit that
- * applies, records the use. Returns one result per request in order: null = allowed (and
- * counted), or the DomainError("limit_exceeded"|"password_required") to send. A refused
- * request counts nothing.
- *
- * Locks are taken in one order (user id, then counter name) for the whole batch, so batches
- * and single payments cannot deadlock on them. Call it before the ledger locks any account,
- * and only for new payments (not for an idempotent replay, which moves nothing).
+ * The limits of a money transaction, opened on its payers: their usage rows are locked and read.
+ * `admit` checks one request against every limit that applies and, when it fits, counts it (in
+ * memory); `write` is the statement that stores what was counted, to run before commit — on its
+ * own, or inside the ledger batch's write statement. Call them in the order the money moves.
+ */
+export type LimitGate = {
+  /** null = allowed and counted; otherwise the DomainError("limit_exceeded"|"password_required") to send. */
+  admit(req: LimitRequest): DomainError | null;
+  write(): RawBuilder<unknown> | null;
+};
+
+/**
+ * Locks the payers' usage rows in user-id order — before the ledger locks any account, as in
+ * every money transaction, so batches and single payments cannot deadlock on them — and returns
+ * their gate. Open it only for new payments (not for an idempotent replay, which moves nothing).
+ */
+export async function openLimitGate(tx: Tx, userIds: string[], now: Date): Promise<LimitGate> {
+  const sorted = [...new Set(userIds)].sort();
+  const dayStart = periodStart("day", now);
+  const yearStart = periodStart("year", now);
+  const rows = await lockUsage(tx, sorted, { dayStart, yearStart });
+  const customers = new Map(
+    rows.map((r) => [
+      r.user_id,
+      { limits: limitsOf(toCustomerLimits(r.profile)), figures: currentFigures(r, now), touched: false },
+    ]),
+  );
+  return {
+    admit(req) {
+      const c = customers.get(req.userId);
+      if (!c) return new DomainError("not_found", { detail: "no such customer" });
+      const error = check(req, c.limits, c.figures);
+      if (error) return error;
+      for (const counter of countersFor(req)) c.figures[counter] += req.amount;
+      c.touched = true;
+      return null;
+    },
+    write() {
+      const rows: UsageRow[] = [];
+      for (const [userId, c] of customers) {
+        if (c.touched)
+          rows.push({ user_id: userId, day_start: dayStart, year_start: yearStart, ...c.figures });
+      }
+      return usageWrite(rows);
+    },
+  };
+}
+
+/**
+ * Inside the money transaction: locks the customers' usage, checks every limit that applies,
+ * records the use. Returns one result per request in order: null = allowed (and counted), or the
+ * DomainError("limit_exceeded"|"password_required") to send. A refused request counts nothing.
  */
 export async function consumeLimits(
   tx: Tx,
@@ -405,48 +452,14 @@ export async function consumeLimits(
   now: Date,
 ): Promise<(DomainError | null)[]> {
   if (reqs.length === 0) return [];
-  const userIds = [...new Set(reqs.map((r) => r.userId))].sort();
-  const profiles = new Map((await loadLimitProfiles(tx, userIds)).map((p) => [p.id, p]));
-
-  const wanted = new Map<string, { userId: string; counter: CounterName }>();
-  for (const req of reqs) {
-    if (!profiles.has(req.userId)) continue;
-    for (const counter of countersFor(req))
-      wanted.set(usageKey(req.userId, counter), { userId: req.userId, counter });
-  }
-  const keys = [...wanted.values()]
-    .sort((a, b) => (a.userId === b.userId ? (a.counter < b.counter ? -1 : 1) : a.userId < b.userId ? -1 : 1))
-    .map((k) => ({ ...k, periodStart: periodStart(counterPeriod.get(k.counter) ?? "lifetime", now) }));
-  const rows = await lockCounters(tx, keys);
-
-  const usage: Usage = new Map();
-  for (const row of rows) usage.set(usageKey(row.user_id, row.counter), currentUsed(row, now));
-  const limitsByUser = new Map<string, Limit[]>();
-  for (const [id, p] of profiles) limitsByUser.set(id, limitsOf(toCustomerLimits(p)));
-
-  const touched = new Set<string>();
-  const results = reqs.map((req) => {
-    const limits = limitsByUser.get(req.userId);
-    if (!limits) return new DomainError("not_found", { detail: "no such customer" });
-    const error = check(req, limits, usage);
-    if (error) return error;
-    for (const counter of countersFor(req)) {
-      const k = usageKey(req.userId, counter);
-      usage.set(k, (usage.get(k) ?? 0n) + req.amount);
-      touched.add(k);
-    }
-    return null;
-  });
-
-  const updates: CounterRow[] = keys
-    .filter((k) => touched.has(usageKey(k.userId, k.counter)))
-    .map((k) => ({
-      user_id: k.userId,
-      counter: k.counter,
-      period_start: k.periodStart,
-      used: usage.get(usageKey(k.userId, k.counter)) ?? 0n,
-    }));
-  await writeCounters(tx, updates);
+  const gate = await openLimitGate(
+    tx,
+    reqs.map((r) => r.userId),
+    now,
+  );
+  const results = reqs.map((req) => gate.admit(req));
+  const write = gate.write();
+  if (write) await write.execute(tx);
   return results;
 }
 
@@ -474,13 +487,9 @@ export async function limitsOverview(
   now: Date,
 ): Promise<{ cls: LimitClass; items: LimitOverviewItem[] }> {
   const c = await customerLimits(db, userId);
-  const rows = await readCounters(
-    db,
-    Object.values(COUNTERS).map((x) => ({ userId, counter: x.name })),
-  );
-  const used = new Map(rows.filter((r) => r.user_id === userId).map((r) => [r.counter, currentUsed(r, now)]));
+  const figures = currentFigures(await readUsage(db, userId), now);
   const items = limitsOf(c).map((l) => {
-    const u = l.counter ? (used.get(l.counter) ?? 0n) : 0n;
+    const u = l.counter ? figures[l.counter] : 0n;
     return {
       code: l.code,
       scope: l.scope,
@@ -495,6 +504,5 @@ export async function limitsOverview(
 
 /** What the customer has paid password-free today (China time). */
 export async function passwordFreeUsedToday(db: Executor, userId: string, now: Date): Promise<bigint> {
-  const [row] = await readCounters(db, [{ userId, counter: COUNTERS.oneFactorDay.name }]);
-  return row ? currentUsed(row, now) : 0n;
+  return currentFigures(await readUsage(db, userId), now).day_one_factor;
 }

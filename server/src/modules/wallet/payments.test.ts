@@ -186,6 +186,43 @@ describe("under concurrent load", () => {
   });
 });
 
+describe("password-free payments from two server processes at once", () => {
+  it("never pass the daily password-free cap, and count exactly what went through", async () => {
+    const peer = await createPeerApp(t);
+    try {
+      const c = await fundedCustomer(t, 100_000n);
+      // ¥10 a payment, ¥100 a day without the password.
+      expect((await enablePasswordFree(c, 1_000, 10_000)).statusCode).toBe(204);
+      const onPeer = new TestClient(peer.app);
+      for (const [k, v] of c.client.cookies) onPeer.cookies.set(k, v);
+      const shop = merchant("shop").id;
+      const keys = Array.from({ length: 15 }, () => randomUUID());
+      // Thirty ¥7 payments, each sent to both processes at once: two batchers, one customer.
+      const results = await Promise.all(
+        keys.flatMap((key) =>
+          [c.client, onPeer].map((client) => pay(client, { merchantId: shop, amount: 700 }, key)),
+        ),
+      );
+      const ok = results.filter((r) => r.statusCode === 201);
+      const refused = results.filter((r) => r.statusCode !== 201);
+      // 14 × ¥7 = ¥98 fits under ¥100; the 15th does not. A key's twin replays its first answer.
+      const paid = new Set(ok.map((r) => r.json().id));
+      expect(paid.size).toBe(14);
+      expect(refused.every((r) => r.json().code === "password_required")).toBe(true);
+      const usage = await t.db
+        .selectFrom("limit_usage")
+        .select(["day_one_factor", "day_all"])
+        .where("user_id", "=", c.user.id)
+        .executeTakeFirstOrThrow();
+      expect(usage).toEqual({ day_one_factor: 9_800n, day_all: 9_800n });
+      expect(await availableOf(c)).toBe(100_000 - 9_800);
+      expect((await verifyLedger(t.db)).problems).toEqual([]);
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
 describe("sessions on the payment route", () => {
   it("stop working in another server process as soon as the customer logs out", async () => {
     const peer = await createPeerApp(t);

@@ -10,12 +10,13 @@ import { DomainError } from "../../http/errors.js";
 import { verifyPaymentPassword } from "../identity/index.js";
 import {
   type BatcherOptions,
+  findCustomerAccount,
   getOrCreateSystemAccount,
   openAccount,
   systemAccountCode,
   TransferBatcher,
 } from "../ledger/index.js";
-import { consumeLimits, type LimitBusiness, type LimitRequest } from "./limits.js";
+import { type LimitBusiness, openLimitGate } from "./limits.js";
 import {
   findMerchant,
   findMerchantByCode,
@@ -110,20 +111,27 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
   const batcher = new TransferBatcher<PaymentContext>(
     { db: ctx.db, clock: ctx.clock },
     {
-      check: (tx: Tx, items, now) =>
-        consumeLimits(
+      // The limits, decided in the batch's transaction: the payers' usage rows are locked before
+      // the accounts, each payment the ledger would take is checked and counted in arrival
+      // order, and the new figures go in with the batch's write statement.
+      gate: async (tx: Tx, items, now) => {
+        const limits = await openLimitGate(
           tx,
-          items.map(
-            (i): LimitRequest => ({
+          items.map((i) => i.context.userId),
+          now,
+        );
+        return {
+          admit: (i) =>
+            limits.admit({
               userId: i.context.userId,
               business: i.context.business,
               amount: i.request.amount,
               passwordFree: i.context.passwordFree,
             }),
-          ),
-          now,
-        ),
-      // A customer's limit counters are locked by one batch at a time.
+          write: () => limits.write(),
+        };
+      },
+      // A customer's limit usage is locked by one batch at a time.
       lockKey: (item) => item.context.userId,
       // In-app notices go in with the batch's own write statement.
       alsoWrite: (written) =>
@@ -157,7 +165,10 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
     const key = `${userId}:${currency}`;
     const known = accounts.get(key);
     if (known) return known;
-    const account = await openAccount(ctx, { ownerUserId: userId, currency });
+    // Nearly every payer has an account already: one read, and the insert only when it is missing.
+    const account =
+      (await findCustomerAccount(ctx, userId, currency)) ??
+      (await openAccount(ctx, { ownerUserId: userId, currency }));
     if (accounts.size >= ACCOUNT_CACHE_MAX) accounts.clear();
     accounts.set(key, account.id);
     return account.id;
