@@ -332,6 +332,15 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
             )?.id
           : undefined) ??
         null;
+      // A ticket answers to someone: a customer, or an address to write back to.
+      if (!customerId && !b.requesterEmail) {
+        throw new DomainError("validation_failed", {
+          detail: b.phone
+            ? "No customer has this phone number; give the caller's email instead"
+            : "Name the customer (customerId or phone) or the requester's email",
+          field: b.phone ? "phone" : "customerId",
+        });
+      }
       const opened = await ctx.db.transaction().execute((tx) =>
         openTicket(ctx, tx, {
           channel: b.channel,

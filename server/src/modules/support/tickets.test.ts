@@ -113,6 +113,29 @@ describe("a phone call logged as a ticket", () => {
     expect(ticket).toMatchObject({ category: "question", priority: "urgent" });
   });
 
+  it("asks for an address to write back to when the caller's phone is no customer's", async () => {
+    const unknown = await agent.client.post("/api/v1/console/support/tickets", {
+      channel: "phone",
+      phone: "13900000001",
+      subject: "来电",
+      body: "想了解开户流程",
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: "validation_failed" });
+    const byEmail = await agent.client.post("/api/v1/console/support/tickets", {
+      channel: "phone",
+      requesterName: "刘女士",
+      requesterEmail: "liu.caller@example.com",
+      subject: "来电",
+      body: "想了解开户流程",
+    });
+    expect(byEmail.statusCode).toBe(201);
+    expect(byEmail.json().ticket).toMatchObject({
+      customerId: null,
+      requesterEmail: "liu.caller@example.com",
+    });
+  });
+
   it("does not show another customer's ticket", async () => {
     const owner = await createCustomer(t);
     const other = await createCustomer(t);
