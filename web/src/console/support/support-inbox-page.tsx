@@ -1,5 +1,6 @@
-// The agent's live-chat inbox: availability, the waiting queue and "mine" (kept live by the
-// socket), one conversation with its messages, typing, send, claim, transfer and close, a
+// The agent's live-chat inbox: availability, the waiting queue, "mine" and other agents' chats
+// (kept from the socket's conversation events, fetched whole only on (re)connecting and once a
+// minute as a safety net), one conversation with its messages, typing, send, claim, transfer and close, a
 // warning when another agent has it open, and the customer's account under their consent.
 import { Alert, Badge, Button, Card, Empty, Input, List, Radio, Select, Space, Typography } from "antd";
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -18,21 +19,25 @@ import { PageTitle } from "../page-title";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 import { ConsentPanel } from "./consent-panel";
+import { fromFetch, inboxLists, type KnownConversations, learn } from "./inbox-conversations";
 import "./support.css";
 
 type AgentStatus = "online" | "away" | "offline";
 type Agent = { id: string; name: string | null; status: AgentStatus; load: number; maxChats: number };
 
 const TYPING_SHOWN_MS = 4_000;
+/**
+ * The lists follow the socket's events; a full fetch on (re)connecting catches up what a dropped
+ * socket missed. This slower one covers events a server lost between its processes.
+ */
+const SAFETY_REFETCH_MS = 60_000;
 
 export function SupportInboxPage() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const { me } = useMe();
   const [status, setStatus] = useState<AgentStatus | null>(null);
-  const [queue, setQueue] = useState<ChatConversation[]>([]);
-  const [mine, setMine] = useState<ChatConversation[]>([]);
-  const [active, setActive] = useState<ChatConversation[]>([]);
+  const [known, setKnown] = useState<KnownConversations>(() => new Map());
   const [agents, setAgents] = useState<Agent[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [conversation, setConversation] = useState<ChatConversation | null>(null);
@@ -47,18 +52,19 @@ export function SupportInboxPage() {
   const client = useRef<ChatClient | null>(null);
   const selectedRef = useRef<string | null>(null);
   selectedRef.current = selected;
+  /** Conversation events that arrived while the lists were being fetched; null when no fetch runs. */
+  const eventsDuringFetch = useRef<ChatConversation[] | null>(null);
+  const { queue, mine, others: active } = useMemo(() => inboxLists(known, me.id), [known, me.id]);
 
-  const loadLists = useCallback(async () => {
+  const learnConversation = useCallback((conv: ChatConversation) => {
+    eventsDuringFetch.current?.push(conv);
+    setKnown((old) => learn(old, conv));
+    if (conv.id === selectedRef.current) setConversation(conv);
+  }, []);
+
+  const loadAgents = useCallback(async () => {
     try {
-      const [q, m, all, a] = await Promise.all([
-        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=queue"),
-        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=mine"),
-        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=all&status=assigned"),
-        get<{ items: Agent[] }>("/api/v1/console/support/agents"),
-      ]);
-      setQueue(q.items);
-      setMine(m.items);
-      setActive(all.items.filter((c) => c.assignedAgentId !== me.id));
+      const a = await get<{ items: Agent[] }>("/api/v1/console/support/agents");
       setAgents(a.items);
       setStatus((old) => old ?? a.items.find((x) => x.id === me.id)?.status ?? "offline");
     } catch (err) {
@@ -66,19 +72,38 @@ export function SupportInboxPage() {
     }
   }, [errorText, me.id]);
 
+  const loadLists = useCallback(async () => {
+    // A later fetch supersedes an earlier one still on its way.
+    const meanwhile: ChatConversation[] = [];
+    eventsDuringFetch.current = meanwhile;
+    try {
+      const lists = await Promise.all([
+        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=queue"),
+        get<{ items: ChatConversation[] }>("/api/v1/console/support/conversations?view=all&status=assigned"),
+      ]);
+      if (eventsDuringFetch.current !== meanwhile) return;
+      setKnown(
+        fromFetch(
+          lists.map((l) => l.items),
+          meanwhile,
+        ),
+      );
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      if (eventsDuringFetch.current === meanwhile) eventsDuringFetch.current = null;
+    }
+  }, [errorText]);
+
   useEffect(() => {
-    let reloadTimer: ReturnType<typeof setTimeout> | null = null;
-    const reloadSoon = () => {
-      if (reloadTimer) clearTimeout(reloadTimer);
-      reloadTimer = setTimeout(() => void loadLists(), 150);
-    };
     const c = new ChatClient({
       onState: setConnection,
-      onReady: () => reloadSoon(),
-      onConversation: (conv) => {
-        if (conv.id === selectedRef.current) setConversation(conv);
-        reloadSoon();
+      // On every (re)connect: what the socket missed while it was down.
+      onReady: () => {
+        void loadLists();
+        void loadAgents();
       },
+      onConversation: learnConversation,
       onMessage: (m) => {
         if (m.conversationId !== selectedRef.current) return;
         setMessages((old) => new Map(old).set(m.id, m));
@@ -101,14 +126,20 @@ export function SupportInboxPage() {
     });
     client.current = c;
     c.start();
+    // At once, not only when the socket is ready: the lists show even if it cannot connect.
     void loadLists();
+    void loadAgents();
     const tick = setInterval(() => setNow(Date.now()), 1_000);
+    const safety = setInterval(() => {
+      void loadLists();
+      void loadAgents();
+    }, SAFETY_REFETCH_MS);
     return () => {
       clearInterval(tick);
-      if (reloadTimer) clearTimeout(reloadTimer);
+      clearInterval(safety);
       c.stop();
     };
-  }, [loadLists, t]);
+  }, [loadLists, loadAgents, learnConversation, t]);
 
   const open = (id: string) => {
     if (selected === id) return;
@@ -117,7 +148,7 @@ export function SupportInboxPage() {
     setMessages(new Map());
     setViewers([]);
     setCustomerReadUpTo("0");
-    setConversation([...queue, ...mine, ...active].find((c) => c.id === id) ?? null);
+    setConversation(known.get(id) ?? null);
     setError(null);
     client.current?.subscribe(id);
   };
@@ -145,7 +176,8 @@ export function SupportInboxPage() {
     try {
       const res = await put<{ status: AgentStatus }>("/api/v1/console/support/me", { status: next });
       setStatus(res.status);
-      await loadLists();
+      // Chats assigned on coming online arrive as events; the agents list has no events.
+      await loadAgents();
     } catch (err) {
       setError(errorText(err));
     }
@@ -155,10 +187,10 @@ export function SupportInboxPage() {
     if (!selected) return;
     setError(null);
     try {
-      setConversation(
+      // The same change comes as an event too; whichever is first moves the lists.
+      learnConversation(
         await post<ChatConversation>(`/api/v1/console/support/conversations/${selected}/${path}`, body),
       );
-      await loadLists();
     } catch (err) {
       setError(errorText(err));
     }
