@@ -10,6 +10,7 @@ import type { AlipayConfig } from "../../../config.js";
 import type { AppContext } from "../../../context.js";
 import { DomainError } from "../../../http/errors.js";
 import type { GatewayPaymentReport, PaymentGateway, TopupForGateway } from "../gateway.js";
+import { type AlipayBill, billTradesAsReports, parseTradeBillZip } from "./bill.js";
 import { fenToYuan, NOTIFY_PATH, privateKeyPem, publicKeyPem, statusOf, yuanToFen } from "./protocol.js";
 
 type Deps = Pick<AppContext, "config">;
@@ -19,6 +20,8 @@ export type AlipayGateway = PaymentGateway & {
   createQrPayment(topup: TopupForGateway): Promise<{ paymentId: string; qrCode: string }>;
   /** The successful trades of one day (China time), from the downloaded trade bill. */
   dailyStatement(date: string): Promise<GatewayPaymentReport[]>;
+  /** The whole downloaded trade bill of one day: its trades and its refunds (bill.ts). */
+  dailyBill(date: string): Promise<AlipayBill>;
 };
 
 const SUBJECT = "OpenCounter 钱包充值";
@@ -77,6 +80,22 @@ export function alipayGateway(ctx: Deps): AlipayGateway {
   const sdk = sdkFor(config);
   const notifyUrl = new URL(NOTIFY_PATH, ctx.config.publicUrl).toString();
 
+  async function dailyBill(date: string): Promise<AlipayBill> {
+    const method = "alipay.data.dataservice.bill.downloadurl.query";
+    const r = await call(sdk, method, { bizContent: { billType: "trade", billDate: date } });
+    if (r.code !== "10000" || typeof r.billDownloadUrl !== "string") throw refused(method, r);
+    let zip: Buffer;
+    try {
+      const res = await fetch(r.billDownloadUrl, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      zip = Buffer.from(await res.arrayBuffer());
+    } catch {
+      throw new DomainError("not_available", { detail: "Alipay's bill could not be downloaded" });
+    }
+    // Parsed whole before anything is used: a bad bill is one error, never half a statement.
+    return parseTradeBillZip(zip);
+  }
+
   return {
     async createPayment(topup) {
       const payUrl = sdk.pageExecute("alipay.trade.page.pay", "GET", {
@@ -125,33 +144,10 @@ export function alipayGateway(ctx: Deps): AlipayGateway {
       };
     },
 
+    dailyBill,
+
     async dailyStatement(date) {
-      const method = "alipay.data.dataservice.bill.downloadurl.query";
-      const r = await call(sdk, method, { bizContent: { billType: "trade", billDate: date } });
-      if (r.code !== "10000" || typeof r.billDownloadUrl !== "string") throw refused(method, r);
-      const res = await fetch(r.billDownloadUrl, { signal: AbortSignal.timeout(30_000) });
-      if (!res.ok)
-        throw new DomainError("not_available", { detail: "Alipay's bill could not be downloaded" });
-      return parseBill(await res.text());
+      return billTradesAsReports(await dailyBill(date));
     },
   };
-}
-
-/** The stand-in's trade bill (docs/gateways.md): a header line, then one successful trade a line. */
-export function parseBill(csv: string): GatewayPaymentReport[] {
-  const [header, ...lines] = csv.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  if (header !== "trade_no,out_trade_no,total_amount,trade_status,gmt_payment")
-    throw new DomainError("validation_failed", { detail: "not an Alipay trade bill" });
-  return lines.map((line) => {
-    const [, outTradeNo, totalAmount, tradeStatus] = line.split(",");
-    if (!outTradeNo)
-      throw new DomainError("validation_failed", { detail: "a bill line has no out_trade_no" });
-    return {
-      paymentId: outTradeNo,
-      merchantOrderId: outTradeNo,
-      amount: yuanToFen(totalAmount),
-      currency: "CNY",
-      status: statusOf(tradeStatus),
-    };
-  });
 }

@@ -6,10 +6,12 @@ import { createCustomer } from "../../../../test/factories.js";
 import { createTestApp, type TestApp, type TestClient } from "../../../../test/harness.js";
 import type { AlipayConfig } from "../../../config.js";
 import { getBalance, openAccount } from "../../ledger/index.js";
+import { runReconciliation } from "../../reconciliation/index.js";
 import { settleStalePendingTopups } from "../../wallet/topups.js";
-import { alipayGateway, parseBill } from "./adapter.js";
+import { alipayGateway } from "./adapter.js";
+import { type BillRow, billDetailLine, tradeBillZip } from "./bill-file.js";
 import { NOTIFY_PATH } from "./protocol.js";
-import { AlipayStandIn, rsaKeyPair } from "./stand-in.js";
+import { AlipayStandIn, rsaKeyPair, STAND_IN_PID } from "./stand-in.js";
 
 const APP_ID = "2021000000000001";
 const appKeys = rsaKeyPair();
@@ -65,6 +67,11 @@ async function deliver(body: string): Promise<{ status: number; body: string }> 
 async function balanceOf(userId: string): Promise<bigint> {
   const account = await openAccount(t.ctx, { ownerUserId: userId, currency: "CNY" });
   return (await getBalance(t.ctx, account.id)).balance;
+}
+
+/** Today in China time, as the stand-in dates its bills. */
+function chinaDay(): string {
+  return new Date(t.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 async function statusOf(client: TestClient, id: string): Promise<string> {
@@ -255,21 +262,95 @@ describe("top-ups through Alipay (local stand-in)", () => {
     });
   });
 
-  it("downloads the day's trade bill with every successful trade paid that day", async () => {
+  it("downloads the day's bill as Alipay ships it (a zip of GBK CSV files): its trades and refunds", async () => {
     const { client } = await createCustomer(t);
     const topup = await openAlipayTopup(client, 12_345);
     await visitCashier(topup.payUrl);
     standIn.pay(topup.id);
-    const day = new Date(t.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-    const bill = await alipayGateway(t.ctx).dailyStatement(day);
-    expect(bill).toContainEqual({
+    standIn.refund(topup.id, "10.05");
+    const day = chinaDay();
+    const bill = await alipayGateway(t.ctx).dailyBill(day);
+    expect(bill.file).toBe(`${STAND_IN_PID}_${day.replaceAll("-", "")}_业务明细.csv`);
+    expect(bill.trades).toContainEqual(
+      expect.objectContaining({ outTradeNo: topup.id, amount: 12_345n, received: 12_345n }),
+    );
+    expect(bill.refunds).toContainEqual(
+      expect.objectContaining({ outTradeNo: topup.id, amount: 1_005n, refundNo: expect.any(String) }),
+    );
+    const statement = await alipayGateway(t.ctx).dailyStatement(day);
+    expect(statement).toContainEqual({
       paymentId: topup.id,
       merchantOrderId: topup.id,
       amount: 12_345n,
       currency: "CNY",
       status: "paid",
     });
-    expect(() => parseBill("hello\n")).toThrow();
+    // The statement holds the trades; a refund is not a payment taken.
+    expect(statement).toHaveLength(bill.trades.length);
+  });
+
+  it("refuses a bill with a malformed row as a whole: the run fails and credits nothing, then a good bill credits", async () => {
+    const { user, client } = await createCustomer(t);
+    const topup = await openAlipayTopup(client, 4_321);
+    await visitCashier(topup.payUrl);
+    // Paid at Alipay, but the notification never reached us: only the bill can credit it.
+    standIn.pay(topup.id);
+    const day = chinaDay();
+    const good = standIn.billRows(day);
+    const refund = good.find((r) => r.type === "退款") ?? {
+      ...(good[0] as BillRow),
+      type: "退款" as const,
+      received: "-0.01",
+      refundNo: "R-extra",
+    };
+    const broken = billDetailLine({ ...(good[0] as BillRow), outTradeNo: "x", orderAmount: "12.3.4" });
+    // The malformed row comes after the good ones: a reader that used rows as it went would
+    // already have credited the top-up above.
+    standIn.billOverride = (date) =>
+      tradeBillZip(STAND_IN_PID, date, [...good, refund], { extraLines: [broken] });
+    try {
+      const refused = alipayGateway(t.ctx).dailyStatement(day);
+      await expect(refused).rejects.toMatchObject({ code: "validation_failed" });
+      await expect(alipayGateway(t.ctx).dailyStatement(day)).rejects.toThrow(
+        /业务明细\.csv line \d+: 订单金额（元） "12\.3\.4" is not an amount in yuan/,
+      );
+      await expect(runReconciliation(t.ctx, { date: day, startedBy: null })).rejects.toMatchObject({
+        code: "validation_failed",
+      });
+      const failedRun = await t.db
+        .selectFrom("reconciliation_runs")
+        .select(["id", "status", "error"])
+        .where("statement_date", "=", day)
+        .orderBy("started_at", "desc")
+        .executeTakeFirstOrThrow();
+      expect(failedRun).toMatchObject({
+        status: "failed",
+        error: expect.stringContaining("is not an amount in yuan"),
+      });
+      expect(await statusOf(client, topup.id)).toBe("pending");
+      expect(await balanceOf(user.id)).toBe(0n);
+      const matches = await t.db
+        .selectFrom("reconciliation_matches")
+        .select("id")
+        .where("run_id", "=", failedRun.id)
+        .where("gateway", "=", "alipay")
+        .execute();
+      expect(matches).toEqual([]);
+    } finally {
+      standIn.billOverride = undefined;
+    }
+
+    const run = await runReconciliation(t.ctx, { date: day, startedBy: null });
+    expect(run.status).toBe("completed");
+    expect(await statusOf(client, topup.id)).toBe("succeeded");
+    expect(await balanceOf(user.id)).toBe(4_321n);
+    const match = await t.db
+      .selectFrom("reconciliation_matches")
+      .select("outcome")
+      .where("run_id", "=", run.id)
+      .where("topup_id", "=", topup.id)
+      .executeTakeFirstOrThrow();
+    expect(match.outcome).toBe("auto_credited");
   });
 });
 

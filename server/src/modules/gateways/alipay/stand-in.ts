@@ -5,11 +5,13 @@
 //
 // Handled at POST/GET /gateway.do (method=…): alipay.trade.page.pay, alipay.trade.precreate,
 // alipay.trade.query, alipay.data.dataservice.bill.downloadurl.query. The bill's download URL
-// serves the stand-in's documented CSV (docs/gateways.md), not Alipay's zipped GBK files.
+// serves what Alipay serves: a zip of GBK CSV files (bill-file.ts), with the day's paid trades and
+// refunds.
 import { generateKeyPairSync, randomInt } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chinaTime, rsa2Sign, rsa2Verify, signString } from "./protocol.js";
+import { type BillRow, tradeBillZip } from "./bill-file.js";
+import { chinaTime, fenToYuan, rsa2Sign, rsa2Verify, signString, yuanToFen } from "./protocol.js";
 
 export type StandInTradeStatus = "WAIT_BUYER_PAY" | "TRADE_SUCCESS" | "TRADE_CLOSED";
 
@@ -27,7 +29,10 @@ export type StandInTrade = {
 
 export type StandInRequest = { method: string; signatureValid: boolean };
 
-export const BILL_HEADER = "trade_no,out_trade_no,total_amount,trade_status,gmt_payment";
+export type StandInRefund = { outTradeNo: string; refundNo: string; amount: string; at: Date };
+
+/** The stand-in's Alipay account (the "PID" that names bill files). */
+export const STAND_IN_PID = "2088000000000001";
 
 export function rsaKeyPair(): { privateKey: string; publicKey: string } {
   return generateKeyPairSync("rsa", {
@@ -42,6 +47,9 @@ export class AlipayStandIn {
   readonly keys = rsaKeyPair();
   readonly trades = new Map<string, StandInTrade>();
   readonly requests: StandInRequest[] = [];
+  readonly refunds: StandInRefund[] = [];
+  /** When set, the bill download serves this instead of the day's bill (tests: a damaged bill). */
+  billOverride: ((date: string) => Buffer) | undefined;
   private server: Server | undefined;
   private base = "";
 
@@ -150,20 +158,67 @@ export class AlipayStandIn {
     return { status: res.status, body: await res.text() };
   }
 
-  /** The day's bill (China time): one CSV line per successful trade paid that day. */
-  bill(date: string): string {
-    const lines = [...this.trades.values()]
+  /** Gives back part or all of a paid trade (as the merchant could in Alipay's own console). */
+  refund(outTradeNo: string, amount: string): StandInRefund {
+    const trade = this.trades.get(outTradeNo);
+    if (trade?.status !== "TRADE_SUCCESS") throw new Error(`no paid stand-in trade ${outTradeNo}`);
+    const refund = { outTradeNo, refundNo: `R${this.refunds.length + 1}`, amount, at: this.now() };
+    this.refunds.push(refund);
+    return refund;
+  }
+
+  /** The rows of one day's bill (China time): trades paid that day and refunds made that day. */
+  billRows(date: string): BillRow[] {
+    const trades = [...this.trades.values()]
       .filter((t) => t.status === "TRADE_SUCCESS" && t.paidAt && chinaTime(t.paidAt).startsWith(date))
-      .map((t) => [t.tradeNo, t.outTradeNo, t.totalAmount, t.status, chinaTime(t.paidAt as Date)].join(","));
-    return `${[BILL_HEADER, ...lines].join("\n")}\n`;
+      .map(
+        (t): BillRow => ({
+          tradeNo: t.tradeNo,
+          outTradeNo: t.outTradeNo,
+          type: "交易",
+          subject: t.subject,
+          createdAt: chinaTime(t.createdAt),
+          completedAt: chinaTime(t.paidAt as Date),
+          orderAmount: t.totalAmount,
+          received: t.totalAmount,
+        }),
+      );
+    const refunds = this.refunds
+      .filter((r) => chinaTime(r.at).startsWith(date))
+      .map((r): BillRow => {
+        const trade = this.trades.get(r.outTradeNo);
+        if (!trade) throw new Error(`refund of unknown trade ${r.outTradeNo}`);
+        return {
+          tradeNo: trade.tradeNo,
+          outTradeNo: trade.outTradeNo,
+          type: "退款",
+          subject: trade.subject,
+          createdAt: chinaTime(trade.createdAt),
+          completedAt: chinaTime(r.at),
+          orderAmount: trade.totalAmount,
+          received: `-${fenToYuan(yuanToFen(r.amount))}`,
+          refundNo: r.refundNo,
+        };
+      });
+    return [...trades, ...refunds];
+  }
+
+  /** The day's bill as Alipay serves it: a zip of GBK CSV files. */
+  bill(date: string): Buffer {
+    return this.billOverride?.(date) ?? tradeBillZip(STAND_IN_PID, date, this.billRows(date));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.base);
-    const bill = /^\/bills\/trade\/(\d{4}-\d{2}-\d{2})\.csv$/.exec(url.pathname);
+    const bill = /^\/bills\/trade\/(\d{4}-\d{2}-\d{2})\.zip$/.exec(url.pathname);
     if (req.method === "GET" && bill?.[1]) {
-      res.setHeader("content-type", "text/csv; charset=utf-8");
-      res.end(this.bill(bill[1]));
+      const date = bill[1];
+      res.setHeader("content-type", "application/octet-stream");
+      res.setHeader(
+        "content-disposition",
+        `attachment; filename="${STAND_IN_PID}_${date.replaceAll("-", "")}.csv.zip"`,
+      );
+      res.end(this.bill(date));
       return;
     }
     if (url.pathname !== "/gateway.do") {
@@ -257,7 +312,7 @@ export class AlipayStandIn {
         return this.answer(res, key, {
           code: "10000",
           msg: "Success",
-          bill_download_url: `${this.base}/bills/trade/${date}.csv`,
+          bill_download_url: `${this.base}/bills/trade/${date}.zip`,
         });
       }
       default:
