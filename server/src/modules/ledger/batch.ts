@@ -379,7 +379,9 @@ export async function postTransferBatch<C>(
           ${touched.map((s) => s.row.id)}::uuid[], ${touched.map((s) => s.balance.toString())}::bigint[],
           ${touched.map((s) => s.head)}::text[], ${touched.map((s) => String(s.touches))}::bigint[]
         ) as u(id, balance, head, touches)
-        where a.id = u.id
+        -- The array again, so the planner reaches the rows through the primary key: it cannot
+        -- count unnest's rows, and would otherwise scan the whole table to join them.
+        where a.id = u.id and a.id = any(${touched.map((s) => s.row.id)}::uuid[])
       )
       select id, seq from t`.execute(tx);
     const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]));

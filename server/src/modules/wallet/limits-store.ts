@@ -102,7 +102,9 @@ export function usageWrite(rows: UsageRow[]): RawBuilder<unknown> | null {
       ${col("year_start")}::timestamptz[], ${big("year_all")}::bigint[], ${big("lifetime_all")}::bigint[])
       as v(user_id, day_start, day_all, day_one_factor, day_transfer, day_phone_topup, year_start, year_all,
         lifetime_all)
-    where l.user_id = v.user_id`;
+    -- The ids again, so the planner reaches the rows through the primary key (it cannot count
+    -- unnest's rows, and would otherwise scan the whole table to join them).
+    where l.user_id = v.user_id and l.user_id = any(${col("user_id")}::uuid[])`;
 }
 
 /** What the limits need to know about a customer: identity facts for the class, and settings. */
