@@ -2,7 +2,7 @@
 // finds it in the inbox, writes an internal note to a colleague and a reply, and resolves it; an
 // account request by phone is resolved only after the caller reads back the code sent to their
 // phone. Both screens pass axe.
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 import { logInAsStaff } from "./console-helpers";
 import { expectAccessible } from "./support/axe";
 import { waitForCode } from "./support/mailbox";
@@ -17,16 +17,23 @@ async function choose(page: Page, label: string, option: string): Promise<void> 
 }
 
 /** Logs a call through the form and lands on the new ticket; returns its number. */
-async function logCall(page: Page, subject: string, note: string, suggestion: string): Promise<string> {
+async function logCall(
+  page: Page,
+  subject: string,
+  note: string,
+  suggestion: string,
+  caller: { findByPhone: true } | { name: string; email: string } = { findByPhone: true },
+): Promise<string> {
   await page.getByRole("navigation", { name: "管理台栏目" }).getByText("工单").click();
   await expect(page.getByRole("heading", { level: 1, name: "工单" })).toBeVisible();
   await page.getByRole("button", { name: "登记来电" }).click();
   const dialog = page.getByRole("dialog", { name: "登记来电" });
-  await dialog.getByLabel("来电客户手机号或客户编号").fill(DEMO_CUSTOMER_PHONE);
-  await dialog.getByRole("button", { name: "查找客户" }).click();
-  // One match is chosen for the agent; the name and number are masked.
-  await expect(dialog.getByRole("radio", { checked: true })).toHaveCount(1);
-  await expect(dialog.getByText(/138\*+8000/)).toBeVisible();
+  if ("findByPhone" in caller) {
+    await findDemoCustomer(dialog);
+  } else {
+    await dialog.getByLabel("来电人姓名").fill(caller.name);
+    await dialog.getByLabel("来电人邮箱").fill(caller.email);
+  }
   await dialog.getByLabel("主题").fill(subject);
   await dialog.getByLabel("通话记录").fill(note);
   await expect(dialog.getByRole("status").filter({ hasText: suggestion })).toBeVisible();
@@ -36,6 +43,14 @@ async function logCall(page: Page, subject: string, note: string, suggestion: st
   const number = (await heading.textContent())?.match(/#(\d+)/)?.[1];
   expect(number).toBeTruthy();
   return number ?? "";
+}
+
+/** Looks the demo customer up by phone: one masked match, chosen for the agent. */
+async function findDemoCustomer(scope: Locator): Promise<void> {
+  await scope.getByLabel("客户手机号、邮箱或客户编号").fill(DEMO_CUSTOMER_PHONE);
+  await scope.getByRole("button", { name: "查找客户" }).click();
+  await expect(scope.getByRole("radio", { checked: true })).toHaveCount(1);
+  await expect(scope.getByText(/138\*+8000/)).toBeVisible();
 }
 
 test("an agent logs a phone call, finds it in the inbox, notes, replies and resolves it", async ({
@@ -87,6 +102,7 @@ test("an agent logs a phone call, finds it in the inbox, notes, replies and reso
   await expect(notes).toHaveCount(2);
   await expect(notes.last().locator("mark")).toHaveText("@supervisor");
   await expect(notes.last()).toContainText("内部备注 · 客户不可见");
+  await expect(notes.last()).toContainText("已通知：演示主管 Demo Supervisor");
 
   // A reply to the customer.
   await page.getByRole("tab", { name: "回复客户" }).click();
@@ -112,7 +128,14 @@ test("an account request by phone is resolved only after the caller reads back t
   test.setTimeout(120_000);
   await logInAsStaff(page, "agent");
   const subject = `重置登录密码 ${Date.now() % 100000}`;
-  await logCall(page, subject, "客户来电说忘记密码了，想重置登录密码", "建议：密码问题");
+  // The caller rings from another number: the call is logged by name and email, then matched to the customer.
+  await logCall(page, subject, "客户来电说忘记密码了，想重置登录密码", "建议：密码问题", {
+    name: "张先生",
+    email: `caller-${Date.now()}@example.com`,
+  });
+  const verification = page.locator(".ant-card").filter({ hasText: "客户身份核实" });
+  await findDemoCustomer(verification);
+  await verification.getByRole("button", { name: "关联到所选客户" }).click();
 
   await choose(page, "状态", "已解决");
   await expect(
@@ -131,4 +154,44 @@ test("an account request by phone is resolved only after the caller reads back t
   await choose(page, "状态", "已解决");
   await expect(page.getByRole("log", { name: "往来记录" })).toContainText("您好，您的问题已处理");
   await expectAccessible(page, "console ticket detail after verification");
+});
+
+test("an agent links a related call and merges a duplicate into the first ticket", async ({ page }) => {
+  test.setTimeout(120_000);
+  await logInAsStaff(page, "agent");
+  const stamp = Date.now() % 100000;
+  const first = await logCall(
+    page,
+    `自助机故障 ${stamp}`,
+    "客户来电说自助机卡死了，屏幕没反应",
+    "建议：系统故障",
+  );
+  const second = await logCall(
+    page,
+    `重复扣款 ${stamp}`,
+    "客户来电说缴费扣了两次钱，其实是自助机卡死后又点了一次",
+    "建议：",
+  );
+
+  // Related first: both stay as they are, each lists the other.
+  await page.getByLabel("另一工单的编号").fill(`#${first}`);
+  await page.getByRole("button", { name: "查找", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: `#${first} 自助机故障 ${stamp}` })).toBeVisible();
+  await page.getByRole("button", { name: "标记为相关" }).click();
+  const linked = page.getByRole("list", { name: "关联工单" });
+  await expect(linked.getByRole("link", { name: `#${first} 自助机故障 ${stamp}` })).toBeVisible();
+
+  // Then merged: this ticket closes and points at the first, which now holds its messages.
+  await page.getByLabel("另一工单的编号").fill(first);
+  await page.getByRole("button", { name: "查找", exact: true }).click();
+  await page.getByRole("button", { name: "并入该工单" }).click();
+  await page.getByRole("tooltip").getByRole("button", { name: "并入该工单" }).click();
+  await expect(page.getByText("此工单已并入另一工单。")).toBeVisible();
+  await page.getByRole("link", { name: "打开合并后的工单" }).click();
+  await expect(
+    page.getByRole("heading", { level: 1, name: `工单 #${first} 自助机故障 ${stamp}` }),
+  ).toBeVisible();
+  const thread = page.getByRole("log", { name: "往来记录" });
+  await expect(thread).toContainText("缴费扣了两次钱");
+  await expect(thread).toContainText(`工单 #${second} 已并入本工单`);
 });

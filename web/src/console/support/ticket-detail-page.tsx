@@ -24,6 +24,7 @@ import { formatTime } from "../labels";
 import { PageTitle } from "../page-title";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
+import { CustomerFinder } from "./ticket-customer-finder";
 import {
   type CannedResponse,
   type Colleague,
@@ -54,6 +55,7 @@ import {
 import "./support.css";
 
 const CLOCK_TICK_MS = 30_000;
+const RELOAD_MS = 60_000;
 
 /** "@name" runs in the text, shown marked so a reader sees who was called in. */
 function withMentions(body: string): ReactNode[] {
@@ -123,6 +125,13 @@ function MessageItem({
         ) : null}
       </Space>
       <div className="oc-support-body">{m.kind === "note" ? withMentions(m.body) : m.body}</div>
+      {m.mentions.length > 0 ? (
+        <div className="oc-support-time">
+          {t("tickets.notified", {
+            names: m.mentions.map((id) => colleagueName(colleagues, id)).join("、"),
+          })}
+        </div>
+      ) : null}
     </article>
   );
 }
@@ -203,7 +212,7 @@ function Composer({
           label: t("tickets.reply.tab"),
           disabled: closed,
           children: (
-            <Space direction="vertical" style={{ width: "100%" }}>
+            <Space orientation="vertical" style={{ width: "100%" }}>
               <Typography.Text>
                 {ticket.channel === "email" ? t("tickets.reply.byEmail") : t("tickets.reply.onTicket")}
               </Typography.Text>
@@ -249,7 +258,7 @@ function Composer({
           key: "note",
           label: t("tickets.note.tab"),
           children: (
-            <Space direction="vertical" style={{ width: "100%" }}>
+            <Space orientation="vertical" style={{ width: "100%" }}>
               <Typography.Text>{t("tickets.note.hint")}</Typography.Text>
               <Mentions
                 aria-label={t("tickets.note.label")}
@@ -305,7 +314,7 @@ function VerificationPanel({
     );
   }
   if (!ticket.customerId) {
-    return <Typography.Text>{t("tickets.verify.noCustomer")}</Typography.Text>;
+    return <MatchCustomer ticket={ticket} onMatched={onVerified} onError={onError} />;
   }
 
   const send = async () => {
@@ -336,7 +345,7 @@ function VerificationPanel({
   };
 
   return (
-    <Space direction="vertical" style={{ width: "100%" }}>
+    <Space orientation="vertical" style={{ width: "100%" }}>
       <Alert
         type={required ? "warning" : "info"}
         showIcon
@@ -369,6 +378,42 @@ function VerificationPanel({
   );
 }
 
+/** An email from an address no customer has bound: the agent finds the sender's customer. */
+function MatchCustomer({
+  ticket,
+  onMatched,
+  onError,
+}: {
+  ticket: Ticket;
+  onMatched: () => Promise<void>;
+  onError: (err: unknown) => void;
+}) {
+  const { t } = useTranslation();
+  const [customerId, setCustomerId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const match = async () => {
+    if (!customerId) return;
+    setBusy(true);
+    try {
+      await patch(`/api/v1/console/support/tickets/${ticket.id}`, { customerId });
+      await onMatched();
+    } catch (err) {
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <Typography.Paragraph>{t("tickets.verify.matchHint")}</Typography.Paragraph>
+      <CustomerFinder value={customerId} onChange={setCustomerId} />
+      <Button disabled={!customerId} loading={busy} onClick={() => void match()}>
+        {t("tickets.verify.matchCustomer")}
+      </Button>
+    </>
+  );
+}
+
 function MergeAndLink({
   ticket,
   onDone,
@@ -394,7 +439,7 @@ function MergeAndLink({
     }
     try {
       const r = await get<{ items: InboxTicket[] }>(
-        `/api/v1/console/support/tickets?${new URLSearchParams({ view: "all", q: `#${n}`, limit: "1" })}`,
+        `/api/v1/console/support/tickets?${new URLSearchParams({ view: "all", q: `#${n}`, limit: "20" })}`,
       );
       const found = r.items.find((x) => x.number === n && x.id !== ticket.id) ?? null;
       setOther(found);
@@ -423,7 +468,7 @@ function MergeAndLink({
   };
 
   return (
-    <Space direction="vertical" style={{ width: "100%" }}>
+    <Space orientation="vertical" style={{ width: "100%" }}>
       <Space.Compact style={{ width: "100%" }}>
         <Input
           aria-label={t("tickets.merge.number")}
@@ -490,7 +535,12 @@ export function TicketPage() {
     setError(null);
     void load();
     const tick = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
-    return () => clearInterval(tick);
+    // Tickets are not on the event bus: a colleague's reply or the customer's mail shows within a minute.
+    const reload = setInterval(() => void load(), RELOAD_MS);
+    return () => {
+      clearInterval(tick);
+      clearInterval(reload);
+    };
   }, [load]);
 
   useEffect(() => {
@@ -506,7 +556,7 @@ export function TicketPage() {
   }, [showError]);
 
   const change = async (
-    body: Partial<Record<"status" | "priority" | "category", string>> & {
+    body: Partial<Record<"status" | "priority" | "category" | "team", string>> & {
       assigneeId?: string | null;
     },
   ) => {
@@ -640,7 +690,7 @@ export function TicketPage() {
         </div>
         <div style={{ display: "flex", flexDirection: "column", gap: 16 }}>
           <Card size="small" title={<h2 className="oc-support-h2">{t("tickets.properties")}</h2>}>
-            <Space direction="vertical" style={{ width: "100%" }}>
+            <Space orientation="vertical" style={{ width: "100%" }}>
               <label htmlFor="oc-ticket-status">{t("tickets.field.status")}</label>
               <Select<TicketStatus>
                 id="oc-ticket-status"
@@ -670,6 +720,17 @@ export function TicketPage() {
                   {t("tickets.suggestedWas", { category: categoryLabel(t, ticket.suggestedCategory) })}
                 </Typography.Text>
               ) : null}
+              <label htmlFor="oc-ticket-team">{t("tickets.field.team")}</label>
+              <Select<string>
+                id="oc-ticket-team"
+                value={ticket.team}
+                disabled={saving || merged}
+                onChange={(v) => void change({ team: v })}
+                options={["general", "technical", "supervisors"].map((team) => ({
+                  value: team,
+                  label: teamLabel(t, team),
+                }))}
+              />
               <label htmlFor="oc-ticket-assignee">{t("tickets.field.assignee")}</label>
               <Select<string>
                 id="oc-ticket-assignee"
@@ -701,7 +762,6 @@ export function TicketPage() {
                   label: t("tickets.field.channel"),
                   children: channelLabel(t, ticket.channel),
                 },
-                { key: "team", label: t("tickets.field.team"), children: teamLabel(t, ticket.team) },
                 {
                   key: "requester",
                   label: t("tickets.field.requester"),
@@ -747,7 +807,7 @@ export function TicketPage() {
                 {t("tickets.survey.waiting", { at: formatTime(survey.sentAt) })}
               </Typography.Text>
             ) : (
-              <Space direction="vertical">
+              <Space orientation="vertical">
                 <ToneTag tone={survey.rating <= 2 ? "red" : survey.rating >= 4 ? "green" : undefined}>
                   {t("tickets.survey.rating", { rating: survey.rating })}
                 </ToneTag>

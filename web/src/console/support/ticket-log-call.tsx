@@ -1,12 +1,11 @@
 // "Log a phone call": find the caller (by phone or customer id; the lookup is masked and audited),
 // write the subject and the call note, and take the suggested category or choose another.
-import { Alert, Button, Form, Input, Modal, Radio, Select, Space, Typography } from "antd";
+import { Alert, Button, Form, Input, Modal, Select, Space, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { get, post } from "../../common/api";
-import type { CustomerMatch } from "../api-types";
-import { accountStatusLabel } from "../labels";
+import { post } from "../../common/api";
 import { useErrorText } from "../use-error-text";
+import { CustomerFinder } from "./ticket-customer-finder";
 import {
   categoryLabel,
   priorityLabel,
@@ -17,9 +16,14 @@ import {
 } from "./ticket-parts";
 
 type Suggestion = { category: TicketCategory; priority: TicketPriority; matched: string[] };
-type CallForm = { subject: string; body: string; category?: TicketCategory; requesterName?: string };
+type CallForm = {
+  subject: string;
+  body: string;
+  category?: TicketCategory;
+  requesterName?: string;
+  requesterEmail?: string;
+};
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SUGGEST_AFTER_MS = 400;
 
 export function LogCallModal({
@@ -34,10 +38,9 @@ export function LogCallModal({
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [form] = Form.useForm<CallForm>();
-  const [lookup, setLookup] = useState("");
-  const [matches, setMatches] = useState<CustomerMatch[] | null>(null);
   const [customerId, setCustomerId] = useState<string | null>(null);
-  const [looking, setLooking] = useState(false);
+  // A new finder (empty) each time the form is reset.
+  const [finderKey, setFinderKey] = useState(0);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [suggestion, setSuggestion] = useState<Suggestion | null>(null);
@@ -73,33 +76,11 @@ export function LogCallModal({
 
   const reset = () => {
     form.resetFields();
-    setLookup("");
-    setMatches(null);
+    setFinderKey((k) => k + 1);
     setCustomerId(null);
     setSuggestion(null);
     setError(null);
     chosenByHand.current = false;
-  };
-
-  const findCaller = async () => {
-    const q = lookup.trim();
-    if (!q) return;
-    setLooking(true);
-    setError(null);
-    try {
-      const found = UUID.test(q)
-        ? [await get<CustomerMatch>(`/api/v1/console/customers/${encodeURIComponent(q)}`)]
-        : (await get<{ items: CustomerMatch[] }>(`/api/v1/console/customers?${new URLSearchParams({ q })}`))
-            .items;
-      setMatches(found);
-      setCustomerId(found.length === 1 ? (found[0]?.id ?? null) : null);
-    } catch (err) {
-      setMatches([]);
-      setCustomerId(null);
-      setError(errorText(err));
-    } finally {
-      setLooking(false);
-    }
   };
 
   const submit = async (v: CallForm) => {
@@ -109,7 +90,8 @@ export function LogCallModal({
       const res = await post<{ ticket: Ticket; joined: boolean }>("/api/v1/console/support/tickets", {
         channel: "phone",
         ...(customerId ? { customerId } : {}),
-        ...(v.requesterName?.trim() ? { requesterName: v.requesterName.trim() } : {}),
+        ...(!customerId && v.requesterName?.trim() ? { requesterName: v.requesterName.trim() } : {}),
+        ...(!customerId && v.requesterEmail?.trim() ? { requesterEmail: v.requesterEmail.trim() } : {}),
         subject: v.subject.trim(),
         body: v.body.trim(),
         ...(v.category ? { category: v.category } : {}),
@@ -136,48 +118,29 @@ export function LogCallModal({
       destroyOnHidden
     >
       <Typography.Paragraph>{t("tickets.logCall.auditNotice")}</Typography.Paragraph>
-      <Space.Compact style={{ width: "100%", marginBottom: 12 }}>
-        <Input
-          aria-label={t("tickets.logCall.lookup")}
-          placeholder={t("tickets.logCall.lookupPlaceholder")}
-          value={lookup}
-          onChange={(e) => setLookup(e.target.value)}
-          onPressEnter={(e) => {
-            e.preventDefault();
-            void findCaller();
-          }}
-        />
-        <Button onClick={() => void findCaller()} loading={looking}>
-          {t("tickets.logCall.find")}
-        </Button>
-      </Space.Compact>
-      {matches && matches.length === 0 && !error ? (
-        <Alert
-          type="warning"
-          showIcon
-          role="status"
-          title={t("tickets.logCall.noMatch")}
-          style={{ marginBottom: 12 }}
-        />
-      ) : null}
-      {matches && matches.length > 0 ? (
-        <Radio.Group
-          aria-label={t("tickets.logCall.caller")}
-          value={customerId}
-          onChange={(e) => setCustomerId(e.target.value as string)}
-          style={{ display: "flex", flexDirection: "column", gap: 4, marginBottom: 12 }}
-          options={matches.map((m) => ({
-            value: m.id,
-            label: `${m.name ?? "—"} · ${m.phone ?? m.email ?? m.id.slice(0, 8)} · ${accountStatusLabel(t, m.status)}`,
-          }))}
-        />
-      ) : null}
+      <CustomerFinder key={finderKey} value={customerId} onChange={setCustomerId} />
       {error ? <Alert type="error" showIcon role="alert" title={error} style={{ marginBottom: 12 }} /> : null}
       <Form<CallForm> form={form} layout="vertical" onFinish={(v) => void submit(v)} requiredMark="optional">
         {!customerId ? (
-          <Form.Item label={t("tickets.logCall.requesterName")} name="requesterName">
-            <Input maxLength={100} />
-          </Form.Item>
+          <>
+            <Form.Item
+              label={t("tickets.logCall.requesterName")}
+              name="requesterName"
+              extra={t("tickets.logCall.requesterNameHint")}
+            >
+              <Input maxLength={100} />
+            </Form.Item>
+            <Form.Item
+              label={t("tickets.logCall.requesterEmail")}
+              name="requesterEmail"
+              rules={[
+                { required: true, message: t("tickets.logCall.requesterEmailRequired") },
+                { type: "email", message: t("tickets.logCall.requesterEmailInvalid") },
+              ]}
+            >
+              <Input type="email" maxLength={254} />
+            </Form.Item>
+          </>
         ) : null}
         <Form.Item
           label={t("tickets.logCall.subject")}
