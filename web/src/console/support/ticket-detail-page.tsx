@@ -694,6 +694,7 @@ export function TicketPage() {
               <label htmlFor="oc-ticket-status">{t("tickets.field.status")}</label>
               <Select<TicketStatus>
                 id="oc-ticket-status"
+                style={{ width: "100%" }}
                 value={ticket.status}
                 disabled={saving || merged}
                 onChange={(v) => void change({ status: v })}
@@ -702,6 +703,7 @@ export function TicketPage() {
               <label htmlFor="oc-ticket-priority">{t("tickets.field.priority")}</label>
               <Select<TicketPriority>
                 id="oc-ticket-priority"
+                style={{ width: "100%" }}
                 value={ticket.priority}
                 disabled={saving || merged}
                 onChange={(v) => void change({ priority: v })}
@@ -710,6 +712,7 @@ export function TicketPage() {
               <label htmlFor="oc-ticket-category">{t("tickets.field.category")}</label>
               <Select<TicketCategory>
                 id="oc-ticket-category"
+                style={{ width: "100%" }}
                 value={ticket.category}
                 disabled={saving || merged}
                 onChange={(v) => void change({ category: v })}
@@ -723,6 +726,7 @@ export function TicketPage() {
               <label htmlFor="oc-ticket-team">{t("tickets.field.team")}</label>
               <Select<string>
                 id="oc-ticket-team"
+                style={{ width: "100%" }}
                 value={ticket.team}
                 disabled={saving || merged}
                 onChange={(v) => void change({ team: v })}
@@ -734,6 +738,7 @@ export function TicketPage() {
               <label htmlFor="oc-ticket-assignee">{t("tickets.field.assignee")}</label>
               <Select<string>
                 id="oc-ticket-assignee"
+                style={{ width: "100%" }}
                 showSearch
                 optionFilterProp="label"
                 value={ticket.assigneeId ?? ""}
