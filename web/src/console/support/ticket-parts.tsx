@@ -250,7 +250,9 @@ export function PriorityTag({ priority }: { priority: TicketPriority }) {
 export type ClockState = "breached" | "due_soon" | "on_track" | "stopped";
 
 export function clockState(clock: RunningClock & { stoppedAt?: string | null }, now: number): ClockState {
-  if (clock.breachedAt || (!clock.stoppedAt && now >= Date.parse(clock.dueAt))) return "breached";
+  // Stopped late counts as breached even when the minute job had not recorded it yet.
+  const endedAt = clock.stoppedAt ? Date.parse(clock.stoppedAt) : now;
+  if (clock.breachedAt || endedAt >= Date.parse(clock.dueAt)) return "breached";
   if (clock.stoppedAt) return "stopped";
   if (now >= Date.parse(clock.warnAt)) return "due_soon";
   return "on_track";
