@@ -45,6 +45,7 @@ test("a supervisor sees the week's support figures as charts and tables, and dow
   const kpis = page.getByRole("region", { name: "关键指标" });
   await expect(kpis.getByText("工单数")).toBeVisible();
   await expect(kpis.getByText("满意度（1–5 分）")).toBeVisible();
+  await expect(kpis.getByText("升级处理")).toBeVisible();
 
   // Each chart is one image whose name says its numbers.
   const byCategory = page.getByRole("img", { name: /^按类别的工单量：/ });
@@ -79,6 +80,7 @@ test("a supervisor sees the week's support figures as charts and tables, and dow
   expect(lines[0]).toBe("\uFEFFsection,key,value");
   expect(lines.some((l) => /^volume_by_category,account_password,[1-9]/.test(l))).toBe(true);
   expect(lines.some((l) => /^satisfaction_chats,answered,[1-9]/.test(l))).toBe(true);
+  expect(lines.some((l) => /^escalations,total,\d+$/.test(l))).toBe(true);
   await expect(page.getByText(/已保存 support-report-/)).toBeVisible();
 
   // Another period: the last 30 days.

@@ -84,6 +84,7 @@ async function aBreach(
   target: SupportSlaTarget,
   priority: SupportTicketPriority,
   at: Date | null,
+  escalatedTo: "supervisor" | "technical" | null = null,
 ) {
   await t.db
     .insertInto("support_sla_timers")
@@ -95,6 +96,7 @@ async function aBreach(
       warn_at: cst("11-17 08:10"),
       due_at: at ?? cst("11-25 08:00"),
       breached_at: at,
+      escalated_to: escalatedTo,
     })
     .execute();
 }
@@ -243,9 +245,9 @@ beforeAll(async () => {
   await aSurvey(t3, c3, null, null);
   await aSurvey(late, c6, 1, cst("11-20 12:00"));
 
-  await aBreach(t4, "first_response", "high", cst("11-18 08:15"));
-  await aBreach(t5, "resolution", "low", cst("11-18 20:00"));
-  await aBreach(t1, "next_response", "normal", cst("11-20 09:00"));
+  await aBreach(t4, "first_response", "high", cst("11-18 08:15"), "supervisor");
+  await aBreach(t5, "resolution", "low", cst("11-18 20:00"), "technical");
+  await aBreach(t1, "next_response", "normal", cst("11-20 09:00"), "supervisor");
   await aBreach(t3, "resolution", "normal", null);
 
   // Live chats handed to a person: first replies after 1, 2, 3 and 10 minutes, one still waiting.
@@ -315,6 +317,7 @@ type Report = {
   firstResponseMinutes: { count: number; median: number | null; p90: number | null };
   resolutionMinutes: { count: number; median: number | null; p90: number | null };
   slaBreaches: { total: number; byTarget: Record<string, number>; byPriority: Record<string, number> };
+  escalations: Record<string, number>;
   satisfaction: Record<string, unknown>;
   chats: Record<string, unknown>;
   agents: Array<Record<string, unknown>>;
@@ -366,6 +369,12 @@ describe("support reports", () => {
       byTarget: { first_response: 1, resolution: 1 },
       byPriority: { high: 1, low: 1 },
     });
+  });
+
+  it("counts escalations: SLA breaches by who heard of them, and tickets a bad survey sent back", async () => {
+    const r = await report();
+    // The 2-star survey on the email question reopened it to the supervisors.
+    expect(r.escalations).toEqual({ total: 3, toSupervisors: 1, toTechnical: 1, afterBadRating: 1 });
   });
 
   it("counts ticket surveys and chat ratings apart and together", async () => {
@@ -422,6 +431,9 @@ describe("support reports", () => {
       "first_response_minutes,median,10",
       "resolution_minutes,p90,120",
       "sla_breaches_by_priority,high,1",
+      "escalations,total,3",
+      "escalations,sla_to_technical,1",
+      "escalations,after_bad_rating,1",
       "satisfaction,answered,5",
       "satisfaction,average,3.4",
       "satisfaction_distribution,5,2",

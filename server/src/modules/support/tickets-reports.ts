@@ -1,5 +1,5 @@
 // The support desk's figures for a period: volume by category and channel, first-response and
-// resolution times (business minutes, median and p90), SLA breaches, satisfaction (ticket surveys
+// resolution times (business minutes, median and p90), SLA breaches and escalations, satisfaction (ticket surveys
 // and chat ratings, apart and together), live chats handed to a person, and agent load. Ticket
 // times are counted on the SLA calendar, so a ticket that arrived at night is not blamed for the
 // hours nobody was at the desk; a live chat's wait is wall-clock time, as the customer waited.
@@ -46,6 +46,16 @@ export const supportReportSchema = z.object({
     byTarget: z.record(z.string(), z.number()),
     byPriority: z.record(z.string(), z.number()),
   }),
+  escalations: z
+    .object({
+      total: z.number(),
+      toSupervisors: z.number(),
+      toTechnical: z.number(),
+      afterBadRating: z.number(),
+    })
+    .describe(
+      "Escalations in the period: SLA breaches to supervisors or the technical team, and tickets a 1–2 survey sent back to supervisors",
+    ),
   satisfaction: ratingSummary
     .extend({ tickets: ratingSummary, chats: ratingSummary })
     .describe("Ticket surveys and chat ratings together, and each apart"),
@@ -111,17 +121,19 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
 
   const breaches = await db
     .selectFrom("support_sla_timers")
-    .select(["target", "priority", (eb) => eb.fn.countAll<string>().as("n")])
+    .select(["target", "priority", "escalated_to", (eb) => eb.fn.countAll<string>().as("n")])
     .where("breached_at", ">=", from)
     .where("breached_at", "<", to)
-    .groupBy(["target", "priority"])
+    .groupBy(["target", "priority", "escalated_to"])
     .execute();
   const byTarget: Record<string, number> = {};
   const byPriority: Record<string, number> = {};
   let breachTotal = 0;
+  const escalatedTo = { supervisor: 0, technical: 0 };
   for (const b of breaches) {
     const n = Number(b.n);
     breachTotal += n;
+    if (b.escalated_to === "supervisor" || b.escalated_to === "technical") escalatedTo[b.escalated_to] += n;
     byTarget[b.target] = (byTarget[b.target] ?? 0) + n;
     byPriority[b.priority] = (byPriority[b.priority] ?? 0) + n;
   }
@@ -142,6 +154,8 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     .groupBy("rating")
     .execute();
   const ticketSatisfaction = rateSummary(ticketRatings);
+  // A survey of 1 or 2 reopens the ticket to the supervisors (tickets.ts answerSurvey).
+  const afterBadRating = ticketSatisfaction.distribution["1"] + ticketSatisfaction.distribution["2"];
   const chatSatisfaction = rateSummary(chatRatings);
 
   const chats = await db
@@ -218,6 +232,12 @@ export async function supportReport(db: Executor, from: Date, to: Date): Promise
     firstResponseMinutes: summarise(firstResponse),
     resolutionMinutes: summarise(resolution),
     slaBreaches: { total: breachTotal, byTarget, byPriority },
+    escalations: {
+      total: escalatedTo.supervisor + escalatedTo.technical + afterBadRating,
+      toSupervisors: escalatedTo.supervisor,
+      toTechnical: escalatedTo.technical,
+      afterBadRating,
+    },
     satisfaction: {
       ...combine(ticketSatisfaction, chatSatisfaction),
       tickets: ticketSatisfaction,
@@ -326,6 +346,10 @@ export function reportCsv(r: SupportReport): string {
       k,
       v,
     ]),
+    ["escalations", "total", r.escalations.total],
+    ["escalations", "sla_to_supervisors", r.escalations.toSupervisors],
+    ["escalations", "sla_to_technical", r.escalations.toTechnical],
+    ["escalations", "after_bad_rating", r.escalations.afterBadRating],
     ...ratingRows("satisfaction", r.satisfaction),
     ...ratingRows("satisfaction_tickets", r.satisfaction.tickets),
     ...ratingRows("satisfaction_chats", r.satisfaction.chats),

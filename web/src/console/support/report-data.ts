@@ -23,6 +23,7 @@ export type SupportReport = {
   firstResponseMinutes: Percentiles;
   resolutionMinutes: Percentiles;
   slaBreaches: { total: number; byTarget: Record<string, number>; byPriority: Record<string, number> };
+  escalations: { total: number; toSupervisors: number; toTechnical: number; afterBadRating: number };
   satisfaction: RatingSummary & { tickets: RatingSummary; chats: RatingSummary };
   chats: { handedOver: number; byReason: Record<string, number>; firstReplyMinutes: Percentiles };
   agents: Array<{

@@ -323,6 +323,15 @@ export function SupportReportsPage() {
             />
             <Kpi label={t("reports.kpi.breaches")} value={String(report.slaBreaches.total)} />
             <Kpi
+              label={t("reports.kpi.escalations")}
+              value={String(report.escalations.total)}
+              note={t("reports.kpi.escalationSplit", {
+                supervisors: report.escalations.toSupervisors,
+                technical: report.escalations.toTechnical,
+                badRating: report.escalations.afterBadRating,
+              })}
+            />
+            <Kpi
               label={t("reports.kpi.satisfaction")}
               value={satisfactionAverage(report.satisfaction.average)}
               note={t("reports.kpi.satisfactionSplit", {
