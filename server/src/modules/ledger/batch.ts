@@ -22,12 +22,12 @@
 // entry-id order), so verifyLedger cannot tell the two paths apart. Lock order is global —
 // idempotency keys, then accounts, each sorted — so batchers in several processes, and single
 // postTransfer calls beside them, queue rather than deadlock.
-import { randomUUID } from "node:crypto";
 import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Db, Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import { requestHash, transferHash } from "./chain.js";
+import { uuidv7 } from "./ids.js";
 import {
   checkKey,
   checkOwners,
@@ -245,7 +245,7 @@ export async function postTransferBatch<C>(
       debit: req.debitAccountId.toLowerCase(),
       credit: req.creditAccountId.toLowerCase(),
       fingerprint: fingerprintOf(req),
-      id: randomUUID(),
+      id: uuidv7(),
     });
   });
   if (prepared.length === 0) return outcomes.map((o) => o ?? "retry");

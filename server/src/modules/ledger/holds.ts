@@ -1,11 +1,11 @@
 // Two-phase transfers: a hold reserves funds (pending), then is posted (in full or in part) or
 // voided, by hand or when it expires. A hold's outcome is a row in ledger_hold_events; nothing
 // is updated in place, and that table's primary key allows one outcome per hold.
-import { randomUUID } from "node:crypto";
 import type { Tx } from "../../db/database.js";
 import type { LedgerHoldOutcome, LedgerTransferType } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { holdEventHash, requestHash } from "./chain.js";
+import { uuidv7 } from "./ids.js";
 import {
   checkAccountId,
   checkAmount,
@@ -138,7 +138,7 @@ export async function postHold(
       });
     }
     const posting = await writeTransfer(tx, pair, {
-      id: randomUUID(),
+      id: uuidv7(),
       type: hold.type,
       currency: hold.currency.trim(),
       amount,

@@ -1,11 +1,11 @@
 // The only code that moves money: transfers, reversals, balances and history.
-import { randomUUID } from "node:crypto";
 import { sql, Transaction } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Executor, Tx } from "../../db/database.js";
 import type { LedgerTransferStatus, LedgerTransferType } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { requestHash, transferHash } from "./chain.js";
+import { uuidv7 } from "./ids.js";
 import {
   type AccountRow,
   balanceAfterLastEntry,
@@ -395,7 +395,7 @@ export async function writeKeyedTransfer(
   },
 ): Promise<TransferResult> {
   const req = w.request;
-  const id = randomUUID();
+  const id = uuidv7();
   const first = await claimOrReplay(tx, {
     scope: w.scope,
     key: req.idempotencyKey,
@@ -455,7 +455,7 @@ export async function reverseTransfer(
       throw new DomainError("conflict", { detail: "already reversed", transferId, reversalId: earlier.id });
     }
     const row = await writeTransfer(tx, pair, {
-      id: randomUUID(),
+      id: uuidv7(),
       type: "reversal",
       currency: original.currency.trim(),
       amount: original.amount,
