@@ -104,13 +104,23 @@ test("an agent logs a phone call, finds it in the inbox, notes, replies and reso
   await expect(notes.last()).toContainText("内部备注 · 客户不可见");
   await expect(notes.last()).toContainText("已通知：演示主管 Demo Supervisor");
 
-  // A reply to the customer.
+  // A reply to the customer, starting from a canned response the agent adds first.
   await page.getByRole("tab", { name: "回复客户" }).click();
-  await page.getByRole("textbox", { name: "回复内容" }).fill("您好，积分可在积分商城兑换话费和礼品。");
+  const cannedTitle = `积分说明 ${Date.now() % 100000}`;
+  await page.getByRole("button", { name: "管理常用回复" }).click();
+  const cannedDialog = page.getByRole("dialog", { name: "常用回复" });
+  await cannedDialog.getByLabel("标题").fill(cannedTitle);
+  await cannedDialog.getByLabel("内容").fill("{customerName}您好，积分可在积分商城兑换话费和礼品。");
+  await cannedDialog.getByRole("button", { name: "保存" }).click();
+  await expect(cannedDialog.getByText(cannedTitle)).toBeVisible();
+  await expectAccessible(page, "console canned responses");
+  await cannedDialog.getByRole("button", { name: "关闭" }).click();
+  await choose(page, "常用回复", cannedTitle);
+  await page.getByRole("textbox", { name: "回复内容" }).fill("如有疑问请随时来电。");
   await page.getByRole("button", { name: "发送回复" }).click();
-  await expect(thread.getByRole("article", { name: "客服 演示坐席 Demo Agent" }).first()).toContainText(
-    "积分可在积分商城兑换话费和礼品",
-  );
+  const reply = thread.getByRole("article", { name: "客服 演示坐席 Demo Agent" }).first();
+  await expect(reply).toContainText("张三您好，积分可在积分商城兑换话费和礼品。");
+  await expect(reply).toContainText("如有疑问请随时来电。");
 
   // Resolved: the customer gets the follow-up on the ticket.
   await choose(page, "状态", "已解决");

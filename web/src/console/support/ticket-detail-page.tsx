@@ -24,6 +24,7 @@ import { formatTime } from "../labels";
 import { PageTitle } from "../page-title";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
+import { CannedResponsesModal } from "./ticket-canned-responses";
 import { CustomerFinder } from "./ticket-customer-finder";
 import {
   type CannedResponse,
@@ -141,15 +142,18 @@ function Composer({
   colleagues,
   canned,
   onPosted,
+  onCannedChanged,
   onError,
 }: {
   ticket: Ticket;
   colleagues: Colleague[];
   canned: CannedResponse[];
   onPosted: () => Promise<void>;
+  onCannedChanged: () => Promise<void>;
   onError: (err: unknown) => void;
 }) {
   const { t } = useTranslation();
+  const [managing, setManaging] = useState(false);
   const [reply, setReply] = useState("");
   const [cannedId, setCannedId] = useState<string | undefined>(undefined);
   const [note, setNote] = useState("");
@@ -216,17 +220,30 @@ function Composer({
               <Typography.Text>
                 {ticket.channel === "email" ? t("tickets.reply.byEmail") : t("tickets.reply.onTicket")}
               </Typography.Text>
-              <Select
-                allowClear
-                showSearch
-                optionFilterProp="label"
-                aria-label={t("tickets.reply.canned")}
-                placeholder={t("tickets.reply.canned")}
-                style={{ width: "100%" }}
-                value={cannedId}
-                onChange={(v?: string) => setCannedId(v)}
-                options={canned.map((c) => ({ value: c.id, label: c.title }))}
-                notFoundContent={t("tickets.reply.noCanned")}
+              <div style={{ display: "flex", gap: 8 }}>
+                <Select
+                  allowClear
+                  showSearch
+                  optionFilterProp="label"
+                  aria-label={t("tickets.reply.canned")}
+                  placeholder={t("tickets.reply.canned")}
+                  style={{ flex: 1 }}
+                  value={cannedId}
+                  onChange={(v?: string) => setCannedId(v)}
+                  options={canned.map((c) => ({ value: c.id, label: c.title }))}
+                  notFoundContent={t("tickets.reply.noCanned")}
+                />
+                <Button onClick={() => setManaging(true)}>{t("tickets.canned.manage")}</Button>
+              </div>
+              <CannedResponsesModal
+                open={managing}
+                items={canned}
+                onClose={() => setManaging(false)}
+                onChanged={async () => {
+                  await onCannedChanged();
+                  // A deleted response can no longer start the reply.
+                  setCannedId(undefined);
+                }}
               />
               {cannedBody ? (
                 <Alert
@@ -544,16 +561,22 @@ export function TicketPage() {
   }, [load]);
 
   useEffect(() => {
-    Promise.all([
-      get<{ items: Colleague[] }>("/api/v1/console/support/colleagues"),
-      get<{ items: CannedResponse[] }>("/api/v1/console/support/canned-responses"),
-    ])
-      .then(([c, r]) => {
-        setColleagues(c.items);
-        setCanned(r.items);
-      })
+    get<{ items: Colleague[] }>("/api/v1/console/support/colleagues")
+      .then((c) => setColleagues(c.items))
       .catch(showError);
   }, [showError]);
+
+  const loadCanned = useCallback(async () => {
+    try {
+      setCanned((await get<{ items: CannedResponse[] }>("/api/v1/console/support/canned-responses")).items);
+    } catch (err) {
+      showError(err);
+    }
+  }, [showError]);
+
+  useEffect(() => {
+    void loadCanned();
+  }, [loadCanned]);
 
   const change = async (
     body: Partial<Record<"status" | "priority" | "category" | "team", string>> & {
@@ -673,6 +696,7 @@ export function TicketPage() {
                 colleagues={colleagues.filter((c) => c.id !== me.id)}
                 canned={canned}
                 onPosted={posted}
+                onCannedChanged={loadCanned}
                 onError={showError}
               />
             )}
