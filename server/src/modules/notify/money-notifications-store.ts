@@ -71,7 +71,6 @@ export type BalanceEntry = {
   balanceAfter: bigint;
   currency: string;
   type: LedgerTransferType;
-  metadata: Record<string, unknown>;
   counterparty: Counterparty;
   userId: string;
   phone: string | null;
@@ -108,7 +107,6 @@ export async function unnotifiedEntries(
       "e.balance_after",
       "a.currency",
       "t.type",
-      "t.metadata",
       "c.kind as counterparty_kind",
       "cu.name as counterparty_name",
       "cu.phone as counterparty_phone",
@@ -134,7 +132,6 @@ export async function unnotifiedEntries(
     balanceAfter: r.balance_after,
     currency: r.currency.trim(),
     type: r.type,
-    metadata: r.metadata,
     counterparty: {
       kind: r.counterparty_kind,
       name: r.counterparty_name,
