@@ -210,6 +210,7 @@ function Composer({
 
   return (
     <Tabs
+      defaultActiveKey={closed ? "note" : "reply"}
       items={[
         {
           key: "reply",
