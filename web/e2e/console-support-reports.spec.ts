@@ -52,7 +52,7 @@ test("a supervisor sees the week's support figures as charts and tables, and dow
   await expect(byCategory).toBeVisible();
   await expect(byCategory).toHaveAttribute("aria-label", /密码问题 [1-9]/);
   await expect(page.getByRole("img", { name: /^按渠道的咨询量：/ })).toBeVisible();
-  await expect(page.getByRole("img", { name: /^响应与解决时长：/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /^响应与解决时长（工作时间分钟）：/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^按优先级的 SLA 超时：/ })).toBeVisible();
   await expect(page.getByRole("img", { name: /^坐席工作量：/ })).toBeVisible();
   const satisfaction = page.getByRole("img", { name: /^满意度：/ });
@@ -87,4 +87,15 @@ test("a supervisor sees the week's support figures as charts and tables, and dow
   await page.getByRole("button", { name: "最近 30 天" }).click();
   await expect(page.getByText(/当前显示 .* 至 .*（北京时间）/)).toContainText(today);
   await expectAccessible(page, "support reports, last 30 days");
+
+  // In English too.
+  await page.getByRole("button", { name: /Demo Supervisor|演示主管/ }).click();
+  await page.getByRole("menuitem", { name: "English" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await expect(page.getByRole("heading", { level: 1, name: "Support reports" })).toBeVisible();
+  await expect(
+    page.getByRole("img", { name: /^Satisfaction: .*Rated 4: \d+ from tickets, [1-9]\d* from chats/ }),
+  ).toBeVisible();
+  await expect(page.locator(".ant-dropdown-menu")).toBeHidden();
+  await expectAccessible(page, "support reports (en)");
 });

@@ -194,7 +194,7 @@ export function SupportReportsPage() {
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: times.map((x) => x.label) },
-      yAxis: { type: "value", name: t("reports.businessMinutes") },
+      yAxis: { type: "value" },
       series: [
         { type: "bar", name: t("reports.median"), data: times.map((x) => x.median ?? 0), barMaxWidth: 36 },
         { type: "bar", name: t("reports.p90"), data: times.map((x) => x.p90 ?? 0), barMaxWidth: 36 },
@@ -203,11 +203,11 @@ export function SupportReportsPage() {
     [times, t],
   );
   const breachTargetOption = useMemo(
-    () => barsOf(breachTargets, { name: t("reports.breaches") }),
+    () => barsOf(breachTargets, { horizontal: true, name: t("reports.breaches") }),
     [breachTargets, t],
   );
   const breachPriorityOption = useMemo(
-    () => barsOf(breachPriorities, { name: t("reports.breaches") }),
+    () => barsOf(breachPriorities, { horizontal: true, name: t("reports.breaches") }),
     [breachPriorities, t],
   );
   const ratingOption = useMemo<ReportChartOption>(
@@ -442,7 +442,7 @@ export function SupportReportsPage() {
             >
               <div className="oc-report-pair">
                 <ReportChart
-                  height={200}
+                  height={170}
                   empty={report.slaBreaches.total === 0}
                   option={breachTargetOption}
                   summary={t("reports.summary", {
@@ -451,7 +451,7 @@ export function SupportReportsPage() {
                   })}
                 />
                 <ReportChart
-                  height={200}
+                  height={170}
                   empty={report.slaBreaches.total === 0}
                   option={breachPriorityOption}
                   summary={t("reports.summary", {
