@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
 
-export type BenchServer = { serverUrl: string; embedded: boolean; stop: () => Promise<void> };
+export type BenchServer = {
+  serverUrl: string;
+  embedded: boolean;
+  /** The embedded server's data folder (its postmaster.pid names the server process). */
+  dataDir?: string;
+  stop: () => Promise<void>;
+};
 
 export async function openBenchServer(): Promise<BenchServer> {
   if (process.env.DATABASE_URL)
@@ -21,6 +27,7 @@ export async function openBenchServer(): Promise<BenchServer> {
   return {
     serverUrl: server.url,
     embedded: true,
+    dataDir: path.join(dir, "pg"),
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

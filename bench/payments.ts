@@ -33,6 +33,7 @@ import {
 } from "../server/src/modules/ledger/index.js";
 import { createMerchant } from "../server/src/modules/wallet/payments.js";
 import { openBenchServer, withDatabase } from "./bench-db.js";
+import { cpuAvailable, postmasterPid, processCpu, reapedChildrenCpu, serverCpu } from "./cpu.js";
 
 const run = promisify(execFile);
 const env = process.env;
@@ -79,7 +80,7 @@ async function pgbenchInit(url: string): Promise<void> {
   await run("pgbench", ["-i", "-q", "-s", String(PGBENCH_SCALE)], { env: pgEnv(url), maxBuffer: 1 << 24 });
 }
 
-async function pgbenchRun(url: string): Promise<number> {
+async function pgbenchRun(url: string): Promise<{ tps: number; transactions: number }> {
   const { stdout } = await run(
     "pgbench",
     ["-c", String(DB_CLIENTS), "-j", "2", "-T", String(SECONDS), "-M", "prepared", "-n"],
@@ -88,8 +89,9 @@ async function pgbenchRun(url: string): Promise<number> {
   const m = /tps = ([\d.]+) \((?:without initial connection time|excluding connections establishing)\)/.exec(
     stdout,
   );
-  if (!m?.[1]) throw new Error(`could not read pgbench's TPS:\n${stdout}`);
-  return Number(m[1]);
+  const n = /number of transactions actually processed: (\d+)/.exec(stdout);
+  if (!m?.[1] || !n?.[1]) throw new Error(`could not read pgbench's TPS:\n${stdout}`);
+  return { tps: Number(m[1]), transactions: Number(n[1]) };
 }
 
 // --- seeding ---
@@ -174,33 +176,23 @@ async function seed(db: Db): Promise<{ customers: Customer[]; merchants: string[
 async function startApp(
   databaseUrl: string,
   attempt = 1,
-): Promise<{ port: number; stop: () => Promise<void> }> {
+): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const port = 40000 + randomInt(10000);
-  const child = spawn(
-    process.execPath,
-    [
-      ...(env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : []),
-      "--import",
-      "tsx",
-      fileURLToPath(import.meta.url),
-      "--serve",
-    ],
-    {
-      env: {
-        ...env,
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        SECRET_KEY: randomBytes(32).toString("hex"),
-        LOG_LEVEL: "warn",
-        // Each customer's own address arrives in X-Forwarded-For, as behind a real proxy:
-        // per-IP limits then apply per customer, not to the bench as a whole.
-        TRUST_PROXY: "true",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], {
+    env: {
+      ...env,
+      NODE_ENV: "production",
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      SECRET_KEY: randomBytes(32).toString("hex"),
+      LOG_LEVEL: "warn",
+      // Each customer's own address arrives in X-Forwarded-For, as behind a real proxy:
+      // per-IP limits then apply per customer, not to the bench as a whole.
+      TRUST_PROXY: "true",
     },
-  );
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
@@ -215,6 +207,7 @@ async function startApp(
   }
   return {
     port,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise((resolve) => {
         child.removeAllListeners("exit");
@@ -239,6 +232,28 @@ async function serve(): Promise<void> {
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
   const app = await buildApp(ctx, { logger: false });
+  // BENCH_CPU_PROF=<folder>: a CPU profile of the full-load phase only (SIGUSR2 starts and stops it).
+  const profileDir = env.BENCH_CPU_PROF;
+  if (profileDir) {
+    const { Session } = await import("node:inspector/promises");
+    const { writeFileSync } = await import("node:fs");
+    const session = new Session();
+    session.connect();
+    let running = false;
+    process.on("SIGUSR2", () => {
+      void (async () => {
+        if (!running) {
+          running = true;
+          await session.post("Profiler.enable");
+          await session.post("Profiler.start");
+          return;
+        }
+        running = false;
+        const { profile } = await session.post("Profiler.stop");
+        writeFileSync(`${profileDir}/app-${process.pid}.cpuprofile`, JSON.stringify(profile));
+      })();
+    });
+  }
   await app.listen({ port: config.port, host: "127.0.0.1" });
   process.stdout.write("bench-app-ready\n");
   process.on("SIGTERM", () => {
@@ -544,18 +559,74 @@ async function openLoop(
   return summarise(samples, (performance.now() - started) / 1000);
 }
 
+// --- CPU per operation ---
+
+type Measured = { server: number; apps: number; reaped: number; self: number };
+
+/**
+ * CPU per pgbench transaction (server + pgbench, which is reaped as our child) and per payment
+ * (server + app + this load generator), and the ratio those costs allow: if both sides were
+ * bound by the same cores, payments/s ÷ TPS would come to about pgbench's CPU per transaction
+ * ÷ a payment's. Only with the embedded server on Linux (NaN otherwise: rows left out).
+ */
+function cpuRows(
+  before: Measured & { result: { transactions: number } },
+  after: Measured & { result: { transactions: number } },
+  full: Measured,
+  payments: number,
+): [string, string][] {
+  if (Number.isNaN(full.server)) return [];
+  const ms = (s: number, n: number) => ((s * 1000) / Math.max(n, 1)).toFixed(3);
+  const txs = before.result.transactions + after.result.transactions;
+  const pgServer = before.server + after.server;
+  const pgClient = before.reaped + after.reaped;
+  const perTx = (pgServer + pgClient) / Math.max(txs, 1);
+  const perPayment = (full.server + full.apps + full.self) / Math.max(payments, 1);
+  return [
+    [
+      "CPU per pgbench transaction",
+      `${ms(pgServer + pgClient, txs)} ms (PostgreSQL ${ms(pgServer, txs)} + pgbench ${ms(pgClient, txs)})`,
+    ],
+    [
+      "CPU per payment (full load)",
+      `${ms(full.server + full.apps + full.self, payments)} ms (PostgreSQL ${ms(full.server, payments)} + app ${ms(full.apps, payments)} + load generator ${ms(full.self, payments)})`,
+    ],
+    ["ratio the CPU costs allow", (perTx / perPayment).toFixed(2)],
+  ];
+}
+
 // --- the run ---
 
 async function main() {
   const load0 = loadavg();
   const t0 = performance.now();
-  const { serverUrl, stop, embedded } = await openBenchServer();
+  const { serverUrl, stop, embedded, dataDir } = await openBenchServer();
+  // CPU seconds by side (Linux, embedded server only: an external server's processes are not ours to read).
+  const pm = dataDir && cpuAvailable() ? postmasterPid(dataDir) : null;
+  const cpuNow = () => ({
+    server: pm ? serverCpu(pm) : Number.NaN,
+    apps: apps.reduce((sum, a) => sum + processCpu(a.pid), 0),
+    reaped: reapedChildrenCpu(),
+    self: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
+  const measured = async <T>(work: () => Promise<T>) => {
+    const before = cpuNow();
+    const result = await work();
+    const after = cpuNow();
+    return {
+      result,
+      server: after.server - before.server,
+      apps: after.apps - before.apps,
+      reaped: after.reaped - before.reaped,
+      self: after.self - before.self,
+    };
+  };
   const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
   const pgbenchDb = `oc_bench_pgbench_${suffix}`;
   const appDb = `oc_bench_payments_${suffix}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  let apps: { port: number; stop: () => Promise<void> }[] = [];
+  let apps: { port: number; pid: number; stop: () => Promise<void> }[] = [];
   let db: Db | undefined;
   try {
     const version = (await admin.query("show server_version")).rows[0].server_version as string;
@@ -577,7 +648,8 @@ async function main() {
     const pgbenchUrl = withDatabase(serverUrl, pgbenchDb);
     await pgbenchInit(pgbenchUrl);
     await checkpoint();
-    const tpsBefore = await pgbenchRun(pgbenchUrl);
+    const pgbenchBefore = await measured(() => pgbenchRun(pgbenchUrl));
+    const tpsBefore = pgbenchBefore.result.tps;
 
     const appUrl = withDatabase(serverUrl, appDb);
     db = createDb(appUrl, 4).db;
@@ -607,7 +679,13 @@ async function main() {
       await sql`select pg_stat_statements_reset()`.execute(db);
     }
     console.log(`full load: ${CONCURRENCY} payments in flight, ${SECONDS} s …`);
-    const full = await closedLoop(agent, ports, customers, merchants, SECONDS);
+    const profile = () => {
+      if (env.BENCH_CPU_PROF) for (const a of apps) process.kill(a.pid, "SIGUSR2");
+    };
+    profile();
+    const fullRun = await measured(() => closedLoop(agent, ports, customers, merchants, SECONDS));
+    profile();
+    const full = fullRun.result;
     if (env.BENCH_PG_STATS) await printStatementStats(db, full.ok);
     const throughput = full.ok / full.seconds;
     const halfRate = throughput / 2;
@@ -620,7 +698,8 @@ async function main() {
 
     console.log(`pgbench again: ${DB_CLIENTS} clients, ${SECONDS} s …`);
     await checkpoint();
-    const tpsAfter = await pgbenchRun(pgbenchUrl);
+    const pgbenchAfter = await measured(() => pgbenchRun(pgbenchUrl));
+    const tpsAfter = pgbenchAfter.result.tps;
     await admin.query(`drop database if exists ${pgbenchDb} with (force)`);
     const tps = (tpsBefore + tpsAfter) / 2;
 
@@ -644,6 +723,7 @@ async function main() {
       ],
       ["ratio (target ≥ 1.5)", `${fmt(ratio, 2)}  ${ratio >= RATIO_TARGET ? "met" : "NOT met"}`],
       ["full load p50 / p99", `${fmt(full.p50)} ms / ${fmt(full.p99)} ms`],
+      ...cpuRows(pgbenchBefore, pgbenchAfter, fullRun, full.ok),
       [
         `half load (${fmt(halfRate, 0)}/s open loop) p50 / p99`,
         `${fmt(half.p50)} ms / ${fmt(half.p99)} ms  ${half.p99 <= P99_TARGET_MS ? "met" : "NOT met"} (target p99 ≤ ${P99_TARGET_MS} ms)`,
