@@ -16,14 +16,24 @@ export async function openBenchServer(): Promise<BenchServer> {
   if (process.env.DATABASE_URL)
     return { serverUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   const dir = mkdtempSync(path.join(tmpdir(), "oc-bench-pg-"));
-  const server = await startEmbeddedPostgres({
-    dir: path.join(dir, "pg"),
-    port: 56000 + Math.floor(Math.random() * 3000),
-    persistent: false,
-    database: "postgres",
-    // BENCH_PG_STATS=1: the benchmark can show which statements took the database's time.
-    ...(process.env.BENCH_PG_STATS ? { settings: ["shared_preload_libraries=pg_stat_statements"] } : {}),
-  });
+  const start = () =>
+    startEmbeddedPostgres({
+      dir: path.join(dir, "pg"),
+      port: 56000 + Math.floor(Math.random() * 3000),
+      persistent: false,
+      database: "postgres",
+      // BENCH_PG_STATS=1: the benchmark can show which statements took the database's time.
+      ...(process.env.BENCH_PG_STATS ? { settings: ["shared_preload_libraries=pg_stat_statements"] } : {}),
+    });
+  // The random port may be taken (the package then rejects without a reason): another one.
+  let server: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    try {
+      server = await start();
+    } catch (err) {
+      if (attempt >= 3) throw err ?? new Error("the embedded PostgreSQL did not start");
+    }
+  }
   return {
     serverUrl: server.url,
     embedded: true,
