@@ -185,6 +185,7 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
           priority: z.enum(ticketPriorities).optional(),
           channel: z.enum(channels).optional(),
           team: z.string().max(40).optional(),
+          assigneeId: z.uuid().optional(),
           q: z.string().trim().max(100).optional(),
           cursor: z.string().max(200).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -204,7 +205,7 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
         ctx.db,
         {
           open: q.view !== "all" && !q.status,
-          ...(q.view === "mine" ? { assigneeId: me.id } : {}),
+          ...(q.view === "mine" ? { assigneeId: me.id } : q.assigneeId ? { assigneeId: q.assigneeId } : {}),
           ...(q.view === "unassigned" ? { unassigned: true } : {}),
           ...(q.status ? { status: q.status } : {}),
           ...(q.category ? { category: q.category } : {}),

@@ -259,6 +259,14 @@ describe("the agents' inbox", () => {
     expect(email.json().items).toEqual([]);
     const unassigned = await agent.client.get(`/api/v1/console/support/tickets?q=${phone}&view=unassigned`);
     expect(unassigned.json().items).toEqual([]); // the agent who logs a call takes it
+    const handedOver = await agent.client.patch(`/api/v1/console/support/tickets/${question.ticket.id}`, {
+      assigneeId: supervisor.user.id,
+    });
+    expect(handedOver.statusCode).toBe(200);
+    const hers = await agent.client.get(
+      `/api/v1/console/support/tickets?q=${phone}&assigneeId=${supervisor.user.id}`,
+    );
+    expect(hers.json().items.map((i: { id: string }) => i.id)).toEqual([question.ticket.id]);
 
     const forged = await agent.client.get("/api/v1/console/support/tickets?cursor=bm90LWEtY3Vyc29y");
     expect(forged.statusCode).toBe(400);

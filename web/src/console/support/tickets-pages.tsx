@@ -40,6 +40,7 @@ type Filters = {
   category?: TicketCategory;
   priority?: TicketPriority;
   channel?: TicketChannel;
+  assigneeId?: string;
   q?: string;
 };
 type InboxPage = { items: InboxTicket[]; nextCursor: string | null };
@@ -68,7 +69,7 @@ export function TicketsPage() {
     setError(null);
     try {
       const q = new URLSearchParams({ view: filters.view, limit: String(PAGE_SIZE) });
-      for (const key of ["status", "category", "priority", "channel", "q"] as const) {
+      for (const key of ["status", "category", "priority", "channel", "assigneeId", "q"] as const) {
         const v = filters[key];
         if (v) q.set(key, v);
       }
@@ -184,7 +185,10 @@ export function TicketsPage() {
           optionType="button"
           buttonStyle="solid"
           value={filters.view}
-          onChange={(e) => refine({ view: e.target.value as View })}
+          onChange={(e) => {
+            const view = e.target.value as View;
+            refine(view === "mine" || view === "unassigned" ? { view, assigneeId: undefined } : { view });
+          }}
           options={[
             { value: "open", label: t("tickets.view.open") },
             { value: "mine", label: t("tickets.view.mine") },
@@ -223,6 +227,18 @@ export function TicketsPage() {
           value={filters.channel}
           onChange={(v) => refine({ channel: v })}
           options={ticketChannels.map((c) => ({ value: c, label: channelLabel(t, c) }))}
+        />
+        <Select<string>
+          {...selectProps}
+          showSearch
+          optionFilterProp="label"
+          aria-label={t("tickets.field.assignee")}
+          placeholder={t("tickets.field.assignee")}
+          // "Mine" and "unassigned" already say whose tickets these are.
+          disabled={filters.view === "mine" || filters.view === "unassigned"}
+          value={filters.assigneeId}
+          onChange={(v) => refine({ assigneeId: v })}
+          options={colleagues.map((c) => ({ value: c.id, label: c.name ?? c.handle ?? c.id.slice(0, 8) }))}
         />
         <Input.Search
           aria-label={t("tickets.search")}
