@@ -4,6 +4,7 @@ import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { seedDemoData } from "./demo/seed.js";
 import { scheduleJobs } from "./jobs.js";
+import { startBalanceNoticeLoop } from "./modules/notify/index.js";
 import { startInboundSmtpOnce } from "./modules/support/email-inbound.js";
 import { importHelpCentre } from "./modules/support/index.js";
 import { createContext, openDatabase } from "./runtime.js";
@@ -51,6 +52,11 @@ async function main() {
     await boss.start();
     cleanup.push(() => boss.stop({ graceful: true, wait: true }));
     await scheduleJobs(boss, ctx);
+    // Balance notices within a second of the money moving (the job above is the backstop).
+    const notices = startBalanceNoticeLoop(ctx, {
+      onError: (err) => console.error("[balance notices]", err instanceof Error ? err.message : err),
+    });
+    cleanup.push(() => notices.stop());
     const help = await importHelpCentre(ctx);
     say(`help centre: ${help.inserted.length} articles added, ${help.updated.length} updated`);
 

@@ -3,6 +3,7 @@ export {
   type BalanceNoticeRun,
   notifyAllBalanceChanges,
   notifyBalanceChanges,
+  startBalanceNoticeLoop,
 } from "./money-notifications.js";
 export { createNotifier, type Notifier } from "./service.js";
 export {

@@ -14,7 +14,12 @@ import {
 import { customerAccount, gatewayClearing } from "../ledger/test-support.js";
 import { seedDemoMerchants } from "../wallet/payments.js";
 import { fundedCustomer, PAYMENT_PASSWORD } from "../wallet/test-support.js";
-import { formatMoney, notifyAllBalanceChanges, notifyBalanceChanges } from "./money-notifications.js";
+import {
+  formatMoney,
+  notifyAllBalanceChanges,
+  notifyBalanceChanges,
+  startBalanceNoticeLoop,
+} from "./money-notifications.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -120,13 +125,13 @@ describe("balance-change notices", () => {
     });
     await reverseTransfer(t.ctx, fix.id, { reason: "test" });
     await notifyAllBalanceChanges(t.ctx);
-    // The payment's in-app notice is the payment's own (wallet/payments.ts); see the test below.
-    // One run writes these three at one moment; their order within it is not the point.
+    // One run writes these four at one moment; their order within it is not the point.
     const told = (await inbox(c.ownerUserId))
       .filter((n) => n.title !== "充值成功")
       .map((n) => [n.title, n.body]);
     expect(told.sort()).toEqual(
       [
+        ["付款成功", "付款给面包房 ¥20.00，余额 ¥80.00"],
         ["退款到账", "面包房退款 ¥5.00，余额 ¥85.00"],
         ["账户调整", "调账转出 ¥1.00，余额 ¥84.00"],
         ["账户调整", "冲正转入 ¥1.00，余额 ¥85.00"],
@@ -324,5 +329,29 @@ describe("balance-change notices", () => {
     expect(formatMoney(0n, "CNY")).toBe("¥0.00");
     expect(formatMoney(100_000_00n, "CNY")).toBe("¥100,000.00");
     expect(formatMoney(-5n, "USD")).toBe("-USD 0.05");
+  });
+});
+
+describe("the notice loop each server process runs", () => {
+  it("tells the customer within moments of the money moving, without waiting for the minute's job", async () => {
+    const payer = await customerAccount(t, 10_000n);
+    const payee = await customerAccount(t, 0n);
+    await notifyAllBalanceChanges(t.ctx);
+    const loop = startBalanceNoticeLoop(t.ctx, { intervalMs: 20 });
+    try {
+      await transfer(payer.id, payee.id, 700n);
+      // Generous: the loop runs every 20 ms; this only bounds a hang, it measures nothing.
+      const deadline = Date.now() + 10_000;
+      while ((await inbox(payee.ownerUserId)).length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await inbox(payee.ownerUserId)).map((n) => n.title)).toEqual(["收到转账"]);
+    } finally {
+      await loop.stop();
+    }
+    // Stopped means stopped: the next payment waits for whoever runs the notices next.
+    await transfer(payer.id, payee.id, 100n);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await inbox(payee.ownerUserId)).toHaveLength(1);
   });
 });

@@ -70,11 +70,6 @@ export async function notifyBalanceChanges(
       const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
       const item = balanceNotice(entry);
       const user = { id: entry.userId, phone: entry.phone, email: entry.email };
-      if (inboxWrittenByPayments(entry)) {
-        // The payment wrote its in-app notice in its own batch: only SMS/email are left to send.
-        await sendOutside(ctx.notifier, tx, user, item, channels);
-        continue;
-      }
       if (!channels.sms && !channels.email) {
         inAppOnly.push({ userId: entry.userId, item });
         continue;
@@ -90,29 +85,6 @@ export async function notifyBalanceChanges(
   });
 }
 
-/**
- * A merchant payment's payer already has its in-app notice: wallet/payments.ts writes
- * "付款成功" (wallet.payment_sent) inside the ledger batch that moves the money. Until that
- * notice moves here, the balance notice of such an entry goes only by SMS/email, so the inbox
- * still holds one notice per payment.
- */
-function inboxWrittenByPayments(entry: Pick<BalanceEntry, "type" | "amount">): boolean {
-  return entry.type === "payment" && entry.amount < 0n;
-}
-
-/** SMS and/or e-mail without an inbox row, worded as notifier.notifyUser words them. */
-async function sendOutside(
-  notifier: Notifier,
-  tx: Executor,
-  user: { phone: string | null; email: string | null },
-  item: { title: string; body: string },
-  channels: Channels,
-): Promise<void> {
-  if (channels.sms && user.phone)
-    await notifier.sendSms(tx, user.phone, `【OpenCounter】${item.title}：${item.body}`);
-  if (channels.email && user.email) await notifier.sendEmail(tx, user.email, item.title, item.body);
-}
-
 /** Runs until the notices have caught up with the ledger (or another process holds the cursor). */
 export async function notifyAllBalanceChanges(
   ctx: Pick<AppContext, "db" | "notifier" | "clock">,
@@ -125,6 +97,35 @@ export async function notifyAllBalanceChanges(
     total += run.notified;
     if (!run.more) return total;
   }
+}
+
+/**
+ * Notices within about a second of the money moving, not at the next minute's job: each server
+ * process runs this loop beside the scheduled job. A round with nothing new costs a few small
+ * queries; when several processes run it, one takes the cursor and the others find it busy.
+ */
+export function startBalanceNoticeLoop(
+  ctx: Pick<AppContext, "db" | "notifier" | "clock">,
+  opts: { intervalMs?: number; onError?: (err: unknown) => void } = {},
+): { stop(): Promise<void> } {
+  const interval = opts.intervalMs ?? 1_000;
+  const stopping = new AbortController();
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        await notifyAllBalanceChanges(ctx);
+      } catch (err) {
+        opts.onError?.(err);
+      }
+      await delay(interval, undefined, { signal: stopping.signal }).catch(() => {});
+    }
+  })();
+  return {
+    async stop() {
+      stopping.abort();
+      await loop;
+    },
+  };
 }
 
 type Language = "zh-CN" | "en";

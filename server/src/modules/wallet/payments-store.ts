@@ -48,18 +48,3 @@ export async function insertMerchant(
     .onConflict((oc) => oc.column("code").doNothing())
     .execute();
 }
-
-/**
- * One in-app notice per payment, as one statement that the ledger's batch runs inside its own
- * write statement (a batch writes hundreds at once).
- */
-export function paymentNotices(
-  notices: { userId: string; title: string; body: string }[],
-): RawBuilder<unknown> | null {
-  if (notices.length === 0) return null;
-  return sql`
-    insert into notifications (user_id, kind, title, body)
-    select u, 'wallet.payment_sent', t, b
-    from unnest(${notices.map((n) => n.userId)}::uuid[], ${notices.map((n) => n.title)}::text[],
-                ${notices.map((n) => n.body)}::text[]) as x(u, t, b)`;
-}

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPeerApp, createTestApp, type TestApp, TestClient } from "../../../test/harness.js";
 import { verifyLedger } from "../ledger/index.js";
+import { notifyAllBalanceChanges } from "../notify/index.js";
 import { DEMO_MERCHANTS, seedDemoMerchants } from "./payments.js";
 import {
   availableOf,
@@ -80,8 +81,12 @@ describe("paying with the payment password", () => {
     expect(first.json()).toEqual({ id: expect.any(String), status: "succeeded", passwordFree: false });
     expect(await availableOf(c)).toBe(7_450);
     expect(await merchantBalance(shop.id)).toBe(before + 2_550n);
+    // The payment's notice is its balance-change notice, written by the notifier's job.
+    await notifyAllBalanceChanges(t.ctx);
     const inbox = (await c.client.get("/api/v1/me/notifications")).json();
-    expect(JSON.stringify(inbox)).toContain("¥25.50");
+    expect(inbox.items.filter((n: { title: string }) => n.title === "付款成功")).toEqual([
+      expect.objectContaining({ body: `付款给${shop.name} ¥25.50，余额 ¥74.50` }),
+    ]);
 
     const counts = await ledgerRowCounts(t);
     const again = await pay(c, body, key);

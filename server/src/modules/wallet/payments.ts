@@ -23,7 +23,6 @@ import {
   insertMerchant,
   listActiveMerchants,
   type MerchantRow,
-  paymentNotices,
 } from "./payments-store.js";
 import { formatYuan, type WalletCurrency } from "./service.js";
 
@@ -133,15 +132,6 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
       },
       // A customer's limit usage is locked by one batch at a time.
       lockKey: (item) => item.context.userId,
-      // In-app notices go in with the batch's own write statement.
-      alsoWrite: (written) =>
-        paymentNotices(
-          written.map(({ item }) => ({
-            userId: item.context.userId,
-            title: "付款成功",
-            body: `您已向 ${item.context.merchantName} 付款 ${formatYuan(item.request.amount)}。`,
-          })),
-        ),
     },
     opts,
   );
