@@ -232,6 +232,9 @@ async function serve(): Promise<void> {
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
   const app = await buildApp(ctx, { logger: false });
+  // As main.ts does: balance-change notices (the payer's 付款成功 among them) within a second.
+  const { startBalanceNoticeLoop } = await import("../server/src/modules/notify/index.js");
+  const notices = startBalanceNoticeLoop(ctx, { onError: (err) => console.error("[balance notices]", err) });
   // BENCH_CPU_PROF=<folder>: a CPU profile of the full-load phase only (SIGUSR2 starts and stops it).
   const profileDir = env.BENCH_CPU_PROF;
   if (profileDir) {
@@ -259,6 +262,7 @@ async function serve(): Promise<void> {
   process.on("SIGTERM", () => {
     void app
       .close()
+      .then(() => notices.stop())
       .then(close)
       .finally(() => process.exit(0));
   });
