@@ -458,7 +458,9 @@ export type ReconciliationExceptionKind =
   | "amount_mismatch"
   | "currency_mismatch"
   | "unknown_payment"
-  | "status_mismatch";
+  | "status_mismatch"
+  /** The gateway's bill shows a refund of a payment; OpenCounter never refunds through a gateway. */
+  | "gateway_refund";
 
 export type ReconciliationExceptionsTable = {
   id: Generated<string>;

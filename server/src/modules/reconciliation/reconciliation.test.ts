@@ -265,6 +265,37 @@ describe("daily reconciliation against the gateways' statements", () => {
     expect(await balanceOf(user.id)).toBe(8_800n);
   });
 
+  it("reports a refund in Alipay's bill as an exception: the payer got money back the wallet still holds", async () => {
+    const day = await nextDay();
+    const { user, client } = await createCustomer(t);
+    const topup = await openTopup(client, 5_000, "alipay");
+    expect((await fetch(topup.payUrl)).status).toBe(200);
+    standIn.pay(topup.id);
+    // Refunded in Alipay's own console the same day: OpenCounter never asked for it.
+    standIn.refund(topup.id, "20.00");
+
+    const run = await startRun(day);
+    expect(run.matches).toEqual([
+      expect.objectContaining({
+        gateway: "alipay",
+        topupId: topup.id,
+        outcome: "auto_credited",
+        amount: 5_000,
+      }),
+    ]);
+    expect(run.exceptionItems).toEqual([
+      expect.objectContaining({
+        gateway: "alipay",
+        kind: "gateway_refund",
+        topupId: topup.id,
+        gatewayAmount: 2_000,
+        ledgerAmount: 5_000,
+      }),
+    ]);
+    // Nothing moves by itself: finance decides (recover the money, or reverse the credit).
+    expect(await balanceOf(user.id)).toBe(5_000n);
+  });
+
   it("lets finance resolve an exception with a note, audited, and only once", async () => {
     const day = await nextDay();
     const { client } = await createCustomer(t);

@@ -6,12 +6,15 @@
 // - A payment the ledger already credited for the same amount is "matched".
 // - Anything else becomes an exception for finance: a credit the gateway's statement does not
 //   show (ledger_only), amounts or currencies that differ, a payment for no top-up of ours
-//   (unknown_payment), or a payment for a top-up we marked failed (status_mismatch).
+//   (unknown_payment), a payment for a top-up we marked failed (status_mismatch), or a refund
+//   in the gateway's bill (gateway_refund: we never refund through a gateway, so the payer got
+//   money back that the wallet still holds).
 import type { AppContext } from "../../context.js";
 import type { ReconciliationExceptionKind, TopupMethod } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import type { AuditActor } from "../audit/index.js";
 import { alipayGateway } from "../gateways/alipay/adapter.js";
+import { billTradesAsReports } from "../gateways/alipay/bill.js";
 import type { GatewayPaymentReport } from "../gateways/index.js";
 import { sandboxStatement } from "../gateways/sandbox/service.js";
 import { settleTopup } from "../wallet/topups.js";
@@ -47,21 +50,42 @@ export function reconciledGateways(ctx: Pick<AppContext, "config">): TopupMethod
   return out;
 }
 
-/** A gateway's successful payments of one day, China time. */
-async function statementOf(ctx: Deps, gateway: TopupMethod, date: string): Promise<GatewayPaymentReport[]> {
+/** A refund the gateway's bill of the day shows. */
+type GatewayRefund = { paymentId: string; merchantOrderId: string; refundNo: string | null; amount: bigint };
+
+/** A gateway's day, China time: its successful payments, and the refunds its bill shows. */
+async function statementOf(
+  ctx: Deps,
+  gateway: TopupMethod,
+  date: string,
+): Promise<{ payments: GatewayPaymentReport[]; refunds: GatewayRefund[] }> {
   switch (gateway) {
     case "sandbox": {
+      // The sandbox gateway takes payments only; it makes no refunds.
       const s = await sandboxStatement(ctx, date);
-      return s.payments.map((p) => ({
-        paymentId: p.paymentId,
-        merchantOrderId: p.merchantOrderId,
-        amount: BigInt(p.amount),
-        currency: p.currency,
-        status: p.status === "paid" ? "paid" : p.status === "failed" ? "failed" : "pending",
-      }));
+      return {
+        payments: s.payments.map((p) => ({
+          paymentId: p.paymentId,
+          merchantOrderId: p.merchantOrderId,
+          amount: BigInt(p.amount),
+          currency: p.currency,
+          status: p.status === "paid" ? "paid" : p.status === "failed" ? "failed" : "pending",
+        })),
+        refunds: [],
+      };
     }
-    case "alipay":
-      return alipayGateway(ctx).dailyStatement(date);
+    case "alipay": {
+      const bill = await alipayGateway(ctx).dailyBill(date);
+      return {
+        payments: billTradesAsReports(bill),
+        refunds: bill.refunds.map((r) => ({
+          paymentId: r.tradeNo,
+          merchantOrderId: r.outTradeNo,
+          refundNo: r.refundNo,
+          amount: r.amount,
+        })),
+      };
+    }
     default: {
       const unexpected: never = gateway;
       throw new Error(`no statement for ${String(unexpected)}`);
@@ -319,11 +343,27 @@ export async function runReconciliation(
   try {
     for (const gateway of gateways) {
       const scope = { runId: run.id, gateway };
-      const statement = (await statementOf(ctx, gateway, req.date)).filter((l) => l.status === "paid");
+      const day = await statementOf(ctx, gateway, req.date);
+      const statement = day.payments.filter((l) => l.status === "paid");
       for (const line of statement) await reconcileLine(ctx, scope, line);
       // A credit made on this day may be for a payment taken just before midnight.
       const shown = new Set(statement.map((l) => l.merchantOrderId));
-      for (const l of await statementOf(ctx, gateway, previous)) shown.add(l.merchantOrderId);
+      for (const l of (await statementOf(ctx, gateway, previous)).payments) shown.add(l.merchantOrderId);
+      for (const refund of day.refunds) {
+        const topup = UUID.test(refund.merchantOrderId)
+          ? await findTopupWithCredit(ctx.db, refund.merchantOrderId)
+          : undefined;
+        await exception(ctx, scope, {
+          kind: "gateway_refund",
+          paymentId: refund.paymentId,
+          topupId: topup?.id ?? null,
+          gatewayAmount: refund.amount,
+          ledgerAmount: topup?.credited_amount ?? null,
+          detail:
+            `the gateway refunded ${refund.amount} fen of this payment to the payer` +
+            `${refund.refundNo ? ` (refund ${refund.refundNo})` : ""}; the wallet still holds the credit`,
+        });
+      }
       for (const credit of await listCreditedBetween(ctx.db, gateway, from, to)) {
         if (shown.has(credit.id)) continue;
         await exception(ctx, scope, {
