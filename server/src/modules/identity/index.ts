@@ -5,7 +5,15 @@ export { passesLuhn } from "./bank-cards.js";
 export { idNumberCheckChar, idNumberProblem, normaliseIdNumber } from "./id-number.js";
 export { purgeExpiredIdentityRows } from "./maintenance.js";
 export { maskCard, maskEmail, maskIdNumber, maskName, maskPhone } from "./mask.js";
-export { consumeOtp, issueOtp, type OtpPurpose, otpPurposes } from "./otp.js";
+export {
+  checkOtp,
+  consumeOtp,
+  issueOtp,
+  type OtpCheck,
+  type OtpPurpose,
+  otpPurposes,
+  spendOtp,
+} from "./otp.js";
 export { PAYMENT_PASSWORD_MAX_FAILURES, verifyPaymentPassword } from "./payment-password.js";
 export { notifySecurityEvent, type SecurityEvent } from "./security-events.js";
 export {

@@ -116,7 +116,19 @@ async function consumeOtpIn(
   req: { destination: string; purpose: OtpPurpose; code: string },
 ): Promise<DomainError | null> {
   const now = clock.now();
-  const row = await db
+  const check = await checkOtp(db, now, req);
+  if (!check.ok) {
+    return check.live
+      ? new DomainError("invalid_otp", { attemptsLeft: check.attemptsLeft })
+      : new DomainError("invalid_otp");
+  }
+  await spendOtp(db, now, req);
+  return null;
+}
+
+/** The destination's live code for the purpose, locked until the transaction ends. */
+function lockLiveOtp(tx: Tx, req: { destination: string; purpose: OtpPurpose }, now: Date) {
+  return tx
     .selectFrom("one_time_codes")
     .select(["id", "code_hash", "attempts"])
     .where("destination", "=", req.destination)
@@ -127,16 +139,47 @@ async function consumeOtpIn(
     .limit(1)
     .forUpdate()
     .executeTakeFirst();
-  if (!row) return new DomainError("invalid_otp");
-  if (row.code_hash !== codeHash(req.destination, req.purpose, req.code)) {
-    const attempts = row.attempts + 1;
-    await db
-      .updateTable("one_time_codes")
-      .set({ attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumed_at: now } : {}) })
-      .where("id", "=", row.id)
-      .execute();
-    return new DomainError("invalid_otp", { attemptsLeft: Math.max(0, OTP_MAX_ATTEMPTS - attempts) });
-  }
-  await db.updateTable("one_time_codes").set({ consumed_at: now }).where("id", "=", row.id).execute();
-  return null;
+}
+
+export type OtpCheck =
+  | { ok: true }
+  | { ok: false; live: false }
+  | { ok: false; live: true; attemptsLeft: number };
+
+/**
+ * Checks a code without spending it, in the caller's transaction. A wrong guess is counted (the
+ * fifth burns the code), so the caller must commit whatever else it then does — e.g. a
+ * withdrawal checks first, commits, and spends the code later inside its money transaction.
+ */
+export async function checkOtp(
+  tx: Tx,
+  now: Date,
+  req: { destination: string; purpose: OtpPurpose; code: string },
+): Promise<OtpCheck> {
+  const row = await lockLiveOtp(tx, req, now);
+  if (!row) return { ok: false, live: false };
+  if (row.code_hash === codeHash(req.destination, req.purpose, req.code)) return { ok: true };
+  const attempts = row.attempts + 1;
+  await tx
+    .updateTable("one_time_codes")
+    .set({ attempts, ...(attempts >= OTP_MAX_ATTEMPTS ? { consumed_at: now } : {}) })
+    .where("id", "=", row.id)
+    .execute();
+  return { ok: false, live: true, attemptsLeft: Math.max(0, OTP_MAX_ATTEMPTS - attempts) };
+}
+
+/**
+ * Spends the code in the caller's transaction: true when it was still live and right. Of two
+ * transactions spending one code, the second waits on the row lock and then finds it spent
+ * (the re-checked `consumed_at is null` no longer holds), so it gets false.
+ */
+export async function spendOtp(
+  tx: Tx,
+  now: Date,
+  req: { destination: string; purpose: OtpPurpose; code: string },
+): Promise<boolean> {
+  const row = await lockLiveOtp(tx, req, now);
+  if (row?.code_hash !== codeHash(req.destination, req.purpose, req.code)) return false;
+  await tx.updateTable("one_time_codes").set({ consumed_at: now }).where("id", "=", row.id).execute();
+  return true;
 }

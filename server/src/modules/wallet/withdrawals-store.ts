@@ -1,7 +1,7 @@
 // SQL for withdrawals: the customer's requests, their card, and what the bank job scans.
-import { sha256Hex } from "../../crypto.js";
 import type { Executor, Tx } from "../../db/database.js";
 import type { WithdrawalStatus } from "../../db/schema.js";
+import { checkOtp, type OtpCheck, spendOtp } from "../identity/index.js";
 
 export type WithdrawalRow = {
   id: string;
@@ -222,68 +222,22 @@ export function findWithdrawer(db: Executor, userId: string): Promise<Withdrawer
 
 // --- the withdrawal's SMS code ---
 //
-// identity/otp.ts issues the code; a withdrawal spends it inside its own money transaction, so a
-// refusal or a crash before the commit leaves the code usable. The hash is the one otp.ts stores
-// (destination, purpose and code, one a line); the tests spend codes otp.ts issued, so the two
-// cannot drift apart unnoticed.
+// identity/otp.ts issues the code and keeps its rules; a withdrawal checks it first and spends it
+// inside its own money transaction, so a refusal or a crash before the commit leaves it usable.
 
 export const WITHDRAWAL_CODE_PURPOSE = "withdrawal";
-/** As identity/otp.ts: the fifth wrong guess burns the code. */
-export const CODE_MAX_ATTEMPTS = 5;
 
-const withdrawalCodeHash = (phone: string, code: string) =>
-  sha256Hex(`${phone}\n${WITHDRAWAL_CODE_PURPOSE}\n${code}`);
-
-/** The phone's live withdrawal code, locked until the transaction ends; undefined when none is live. */
-function lockLiveCode(tx: Tx, phone: string, now: Date) {
-  return tx
-    .selectFrom("one_time_codes")
-    .select(["id", "code_hash", "attempts"])
-    .where("destination", "=", phone)
-    .where("purpose", "=", WITHDRAWAL_CODE_PURPOSE)
-    .where("consumed_at", "is", null)
-    .where("expires_at", ">", now)
-    .orderBy("created_at", "desc")
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-export type CodeCheck =
-  | { ok: true }
-  | { ok: false; live: false }
-  | { ok: false; live: true; attemptsLeft: number };
+export type CodeCheck = OtpCheck;
 
 /**
  * Checks the code without spending it. A wrong guess is counted (and the fifth burns the code)
  * in the caller's transaction, which must commit whatever the withdrawal then does.
  */
-export async function checkWithdrawalCode(
-  tx: Tx,
-  phone: string,
-  code: string,
-  now: Date,
-): Promise<CodeCheck> {
-  const row = await lockLiveCode(tx, phone, now);
-  if (!row) return { ok: false, live: false };
-  if (row.code_hash === withdrawalCodeHash(phone, code)) return { ok: true };
-  const attempts = row.attempts + 1;
-  await tx
-    .updateTable("one_time_codes")
-    .set({ attempts, ...(attempts >= CODE_MAX_ATTEMPTS ? { consumed_at: now } : {}) })
-    .where("id", "=", row.id)
-    .execute();
-  return { ok: false, live: true, attemptsLeft: Math.max(0, CODE_MAX_ATTEMPTS - attempts) };
+export function checkWithdrawalCode(tx: Tx, phone: string, code: string, now: Date): Promise<CodeCheck> {
+  return checkOtp(tx, now, { destination: phone, purpose: WITHDRAWAL_CODE_PURPOSE, code });
 }
 
-/**
- * Spends the code inside the withdrawal's transaction: true when it was still live and right.
- * Of two transactions spending one code, the second waits on the row lock and then finds it
- * spent (the re-checked `consumed_at is null` no longer holds), so it gets false.
- */
-export async function spendWithdrawalCode(tx: Tx, phone: string, code: string, now: Date): Promise<boolean> {
-  const row = await lockLiveCode(tx, phone, now);
-  if (row?.code_hash !== withdrawalCodeHash(phone, code)) return false;
-  await tx.updateTable("one_time_codes").set({ consumed_at: now }).where("id", "=", row.id).execute();
-  return true;
+/** Spends the code inside the withdrawal's transaction: true when it was still live and right. */
+export function spendWithdrawalCode(tx: Tx, phone: string, code: string, now: Date): Promise<boolean> {
+  return spendOtp(tx, now, { destination: phone, purpose: WITHDRAWAL_CODE_PURPOSE, code });
 }
