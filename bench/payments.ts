@@ -234,7 +234,10 @@ async function serve(): Promise<void> {
   const app = await buildApp(ctx, { logger: false });
   // As main.ts does: balance-change notices (the payer's 付款成功 among them) within a second.
   const { startBalanceNoticeLoop } = await import("../server/src/modules/notify/index.js");
-  const notices = startBalanceNoticeLoop(ctx, { onError: (err) => console.error("[balance notices]", err) });
+  const notices = startBalanceNoticeLoop(ctx, {
+    onError: (err) => console.error("[balance notices]", err),
+    ...(env.BENCH_NOTICE_MS ? { intervalMs: Number(env.BENCH_NOTICE_MS) } : {}),
+  });
   // BENCH_CPU_PROF=<folder>: a CPU profile of the full-load phase only (SIGUSR2 starts and stops it).
   const profileDir = env.BENCH_CPU_PROF;
   if (profileDir) {
