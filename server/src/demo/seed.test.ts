@@ -99,6 +99,24 @@ describe("demo data", () => {
     expect(statSync(loginsFile()).mtimeMs).toBe(before.mtime);
   });
 
+  it("opens three demo tickets for the support desk once — none for 张三, whom the browser tests call in about", async () => {
+    await seedDemoData(t.ctx);
+    await seedDemoData(t.ctx);
+    const tickets = await t.db
+      .selectFrom("support_tickets as k")
+      .leftJoin("users as u", "u.id", "k.customer_id")
+      .select(["k.channel", "k.category", "k.status", "k.requester_email", "u.phone"])
+      .orderBy("k.channel")
+      .execute();
+    expect(tickets).toEqual([
+      expect.objectContaining({ channel: "chat", phone: "13900139000", status: "new" }),
+      expect.objectContaining({ channel: "email", phone: null, requester_email: "wang.fang@example.com" }),
+      expect.objectContaining({ channel: "phone", phone: "13900139000" }),
+    ]);
+    // Categories come from the text, as for any ticket.
+    expect(tickets.map((x) => x.category).sort()).toEqual(["account_locked", "dispute_failed", "question"]);
+  });
+
   it("lets the demo reviewer log in to the console with the code the dev mailbox shows", async () => {
     await seedDemoData(t.ctx);
     const page = await t.client().get("/dev/mailbox", { headers: { accept: "text/html" } });

@@ -8,6 +8,7 @@ import type { AppContext } from "../context.js";
 import type { Executor } from "../db/database.js";
 import { idNumberCheckChar, maskIdNumber, passesLuhn } from "../modules/identity/index.js";
 import { seedDemoMerchants } from "../modules/wallet/payments.js";
+import { seedDemoSupport } from "./support-seed.js";
 
 export const DEMO_CUSTOMER_PASSWORD = "Demo-Counter-2026";
 export const DEMO_STAFF_PASSWORD = "Staff-Counter-2026";
@@ -244,6 +245,8 @@ export async function seedDemoData(ctx: AppContext): Promise<{ lines: string[] }
   // Shops and billers to pay from the wallet, including a 话费充值 phone top-up biller.
   await seedDemoMerchants(ctx);
   const logins = await demoLogins(ctx);
+  // A few tickets for the console's support desk (after the logins: they name 李四 and the agent).
+  await seedDemoSupport(ctx);
   const file = saveLogins(ctx.config.dataDir, logins);
   return { lines: [...linesFor(logins), `(also in ${file})`] };
 }
