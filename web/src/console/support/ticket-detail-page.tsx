@@ -10,6 +10,7 @@ import {
   Mentions,
   Popconfirm,
   Select,
+  type SelectProps,
   Space,
   Table,
   type TableColumnsType,
@@ -637,6 +638,13 @@ export function TicketPage() {
     { value: "", label: t("tickets.unassigned") },
     ...colleagues.map((c) => ({ value: c.id, label: c.name ?? c.handle ?? c.id.slice(0, 8) })),
   ];
+  // A property's label and its select: a fragment, so the column's Space still lays them out as two items.
+  const propertySelect = <V extends string>(id: string, label: string, props: SelectProps<V>) => (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <Select<V> id={id} style={{ width: "100%" }} disabled={saving || merged} {...props} />
+    </>
+  );
 
   return (
     <>
@@ -716,61 +724,41 @@ export function TicketPage() {
         <div style={{ display: "flex", flexDirection: "column", gap: 16 }}>
           <Card size="small" title={<h2 className="oc-support-h2">{t("tickets.properties")}</h2>}>
             <Space orientation="vertical" style={{ width: "100%" }}>
-              <label htmlFor="oc-ticket-status">{t("tickets.field.status")}</label>
-              <Select<TicketStatus>
-                id="oc-ticket-status"
-                style={{ width: "100%" }}
-                value={ticket.status}
-                disabled={saving || merged}
-                onChange={(v) => void change({ status: v })}
-                options={ticketStatuses.map((s) => ({ value: s, label: statusLabel(t, s) }))}
-              />
-              <label htmlFor="oc-ticket-priority">{t("tickets.field.priority")}</label>
-              <Select<TicketPriority>
-                id="oc-ticket-priority"
-                style={{ width: "100%" }}
-                value={ticket.priority}
-                disabled={saving || merged}
-                onChange={(v) => void change({ priority: v })}
-                options={ticketPriorities.map((p) => ({ value: p, label: priorityLabel(t, p) }))}
-              />
-              <label htmlFor="oc-ticket-category">{t("tickets.field.category")}</label>
-              <Select<TicketCategory>
-                id="oc-ticket-category"
-                style={{ width: "100%" }}
-                value={ticket.category}
-                disabled={saving || merged}
-                onChange={(v) => void change({ category: v })}
-                options={ticketCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))}
-              />
+              {propertySelect<TicketStatus>("oc-ticket-status", t("tickets.field.status"), {
+                value: ticket.status,
+                onChange: (v) => void change({ status: v }),
+                options: ticketStatuses.map((s) => ({ value: s, label: statusLabel(t, s) })),
+              })}
+              {propertySelect<TicketPriority>("oc-ticket-priority", t("tickets.field.priority"), {
+                value: ticket.priority,
+                onChange: (v) => void change({ priority: v }),
+                options: ticketPriorities.map((p) => ({ value: p, label: priorityLabel(t, p) })),
+              })}
+              {propertySelect<TicketCategory>("oc-ticket-category", t("tickets.field.category"), {
+                value: ticket.category,
+                onChange: (v) => void change({ category: v }),
+                options: ticketCategories.map((c) => ({ value: c, label: categoryLabel(t, c) })),
+              })}
               {ticket.suggestedCategory && ticket.suggestedCategory !== ticket.category ? (
                 <Typography.Text>
                   {t("tickets.suggestedWas", { category: categoryLabel(t, ticket.suggestedCategory) })}
                 </Typography.Text>
               ) : null}
-              <label htmlFor="oc-ticket-team">{t("tickets.field.team")}</label>
-              <Select<string>
-                id="oc-ticket-team"
-                style={{ width: "100%" }}
-                value={ticket.team}
-                disabled={saving || merged}
-                onChange={(v) => void change({ team: v })}
-                options={["general", "technical", "supervisors"].map((team) => ({
+              {propertySelect<string>("oc-ticket-team", t("tickets.field.team"), {
+                value: ticket.team,
+                onChange: (v) => void change({ team: v }),
+                options: ["general", "technical", "supervisors"].map((team) => ({
                   value: team,
                   label: teamLabel(t, team),
-                }))}
-              />
-              <label htmlFor="oc-ticket-assignee">{t("tickets.field.assignee")}</label>
-              <Select<string>
-                id="oc-ticket-assignee"
-                style={{ width: "100%" }}
-                showSearch
-                optionFilterProp="label"
-                value={ticket.assigneeId ?? ""}
-                disabled={saving || merged}
-                onChange={(v) => void change({ assigneeId: v || null })}
-                options={assigneeOptions}
-              />
+                })),
+              })}
+              {propertySelect<string>("oc-ticket-assignee", t("tickets.field.assignee"), {
+                showSearch: true,
+                optionFilterProp: "label",
+                value: ticket.assigneeId ?? "",
+                onChange: (v) => void change({ assigneeId: v || null }),
+                options: assigneeOptions,
+              })}
               {ticket.assigneeId !== me.id && !merged ? (
                 <Button onClick={() => void change({ assigneeId: me.id })} disabled={saving}>
                   {t("tickets.takeIt")}
