@@ -36,6 +36,46 @@ function countColumns(t: TFunction, what: string) {
   ];
 }
 
+/** Labelled counts as the words a screen reader reads for a chart. */
+function countList(t: TFunction, items: NamedCount[]) {
+  return items.length === 0
+    ? t("reports.none")
+    : items.map((i) => `${i.label} ${i.count}`).join(t("reports.sep"));
+}
+
+/** A chart of labelled counts, with its numbers as a table of label and count. */
+function CountChartCard({
+  id,
+  title,
+  what,
+  rows,
+  empty,
+  option,
+}: {
+  id: string;
+  title: string;
+  /** The table's heading over the labels. */
+  what: string;
+  rows: NamedCount[];
+  empty: boolean;
+  option: ReportChartOption;
+}) {
+  const { t } = useTranslation();
+  return (
+    <ChartCard
+      id={id}
+      title={title}
+      table={{ caption: title, rowKey: "key", rows, columns: countColumns(t, what) }}
+    >
+      <ReportChart
+        empty={empty}
+        option={option}
+        summary={t("reports.summary", { title, items: countList(t, rows) })}
+      />
+    </ChartCard>
+  );
+}
+
 /** A bar chart of labelled counts, horizontal when the labels are long. */
 function barsOf(items: NamedCount[], opts: { horizontal?: boolean; name: string }): ReportChartOption {
   const labels = items.map((i) => i.label);
@@ -108,8 +148,6 @@ export function SupportReportsPage() {
   };
 
   const minutes = (v: number | null) => (v === null ? "—" : t("reports.minutes", { n: v }));
-  const list = (items: NamedCount[]) =>
-    items.length === 0 ? t("reports.none") : items.map((i) => `${i.label} ${i.count}`).join(t("reports.sep"));
 
   const categories = useMemo(
     () => named(report?.volume.byCategory ?? {}, (k) => t(`tickets.category.${k}`, { defaultValue: k })),
@@ -343,56 +381,30 @@ export function SupportReportsPage() {
           </section>
 
           <div className="oc-report-grid">
-            <ChartCard
+            <CountChartCard
               id="oc-report-category"
               title={t("reports.byCategory")}
-              table={{
-                caption: t("reports.byCategory"),
-                rowKey: "key",
-                rows: categories,
-                columns: countColumns(t, t("reports.col.category")),
-              }}
-            >
-              <ReportChart
-                empty={categories.length === 0}
-                option={volumeOption}
-                summary={t("reports.summary", { title: t("reports.byCategory"), items: list(categories) })}
-              />
-            </ChartCard>
-
-            <ChartCard
+              what={t("reports.col.category")}
+              rows={categories}
+              empty={categories.length === 0}
+              option={volumeOption}
+            />
+            <CountChartCard
               id="oc-report-channel"
               title={t("reports.byChannel")}
-              table={{
-                caption: t("reports.byChannel"),
-                rowKey: "key",
-                rows: channels,
-                columns: countColumns(t, t("reports.col.channel")),
-              }}
-            >
-              <ReportChart
-                empty={channels.every((c) => c.count === 0)}
-                option={channelOption}
-                summary={t("reports.summary", { title: t("reports.byChannel"), items: list(channels) })}
-              />
-            </ChartCard>
-
-            <ChartCard
+              what={t("reports.col.channel")}
+              rows={channels}
+              empty={channels.every((c) => c.count === 0)}
+              option={channelOption}
+            />
+            <CountChartCard
               id="oc-report-day"
               title={t("reports.byDay")}
-              table={{
-                caption: t("reports.byDay"),
-                rowKey: "key",
-                rows: byDay,
-                columns: countColumns(t, t("reports.col.day")),
-              }}
-            >
-              <ReportChart
-                empty={byDay.length === 0}
-                option={dayOption}
-                summary={t("reports.summary", { title: t("reports.byDay"), items: list(byDay) })}
-              />
-            </ChartCard>
+              what={t("reports.col.day")}
+              rows={byDay}
+              empty={byDay.length === 0}
+              option={dayOption}
+            />
 
             <ChartCard
               id="oc-report-times"
@@ -447,7 +459,7 @@ export function SupportReportsPage() {
                   option={breachTargetOption}
                   summary={t("reports.summary", {
                     title: t("reports.breachesByTarget"),
-                    items: list(breachTargets),
+                    items: countList(t, breachTargets),
                   })}
                 />
                 <ReportChart
@@ -456,7 +468,7 @@ export function SupportReportsPage() {
                   option={breachPriorityOption}
                   summary={t("reports.summary", {
                     title: t("reports.breachesByPriority"),
-                    items: list(breachPriorities),
+                    items: countList(t, breachPriorities),
                   })}
                 />
               </div>
