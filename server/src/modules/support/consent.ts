@@ -7,7 +7,7 @@
 // Every change is also a system message in the conversation (announced on the chat bus), so
 // both sides see the request and its outcome live. Expiry is never written: it is read from
 // expires_at at every use, so access ends on time even if nothing runs.
-import type { Selectable } from "kysely";
+import type { Selectable, Updateable } from "kysely";
 import type { AppContext } from "../../context.js";
 import { randomDigits, sha256Hex } from "../../crypto.js";
 import type { Executor, Tx } from "../../db/database.js";
@@ -219,6 +219,41 @@ function requireOpenRequest(row: ConsentRow, now: Date) {
   }
 }
 
+/**
+ * Settles a consent: the row takes its new status, the conversation gets a system message
+ * (event consent_<status>) and the audit trail support.consent_<status>, all in `tx`.
+ */
+async function settle(
+  ctx: AppContext,
+  tx: Tx,
+  c: ConversationRow,
+  row: ConsentRow,
+  now: Date,
+  outcome: {
+    status: "granted" | "refused" | "revoked";
+    set: Omit<Updateable<SupportConsentsTable>, "status">;
+    message: string;
+    actor: { id: string; kind: "customer" | "staff" };
+    /** Audit details beyond the consent's id. */
+    details?: (settled: ConsentRow) => Record<string, unknown>;
+  },
+): Promise<Consent> {
+  const settled = (await tx
+    .updateTable("support_consents")
+    .set({ status: outcome.status, ...outcome.set })
+    .where("id", "=", row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow()) as ConsentRow;
+  await systemMessage(ctx, tx, c, outcome.message, consentPayload(`consent_${outcome.status}`, settled, now));
+  await ctx.audit.record(tx, {
+    actor: { ...outcome.actor, ip: null },
+    action: `support.consent_${outcome.status}`,
+    target: { type: "support_conversation", id: c.id },
+    details: { consentId: row.id, ...outcome.details?.(settled) },
+  });
+  return toConsent(settled, now);
+}
+
 async function grant(
   ctx: AppContext,
   tx: Tx,
@@ -228,32 +263,18 @@ async function grant(
   actor: { id: string; kind: "customer" | "staff" },
 ) {
   const now = ctx.clock.now();
-  const granted = (await tx
-    .updateTable("support_consents")
-    .set({
-      status: "granted",
+  return settle(ctx, tx, c, row, now, {
+    status: "granted",
+    set: {
       decided_at: now,
       granted_via: via,
       expires_at: new Date(now.getTime() + row.minutes * 60_000),
       code_hash: null,
-    })
-    .where("id", "=", row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow()) as ConsentRow;
-  await systemMessage(
-    ctx,
-    tx,
-    c,
-    `您已同意客服查看您的${scopeText(row.scopes)}，${row.minutes} 分钟后自动失效，您可随时撤销。`,
-    consentPayload("consent_granted", granted, now),
-  );
-  await ctx.audit.record(tx, {
-    actor: { ...actor, ip: null },
-    action: "support.consent_granted",
-    target: { type: "support_conversation", id: c.id },
-    details: { consentId: row.id, scopes: row.scopes, via, expiresAt: granted.expires_at?.toISOString() },
+    },
+    message: `您已同意客服查看您的${scopeText(row.scopes)}，${row.minutes} 分钟后自动失效，您可随时撤销。`,
+    actor,
+    details: (granted) => ({ scopes: row.scopes, via, expiresAt: granted.expires_at?.toISOString() }),
   });
-  return toConsent(granted, now);
 }
 
 // --- the customer answers ---
@@ -272,26 +293,12 @@ export async function answerConsent(
     if (answer === "grant") {
       return grant(ctx, tx, c, row, "portal", { id: customer.id, kind: "customer" });
     }
-    const refused = (await tx
-      .updateTable("support_consents")
-      .set({ status: "refused", decided_at: now, code_hash: null })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()) as ConsentRow;
-    await systemMessage(
-      ctx,
-      tx,
-      c,
-      "您已拒绝客服查看账户信息。",
-      consentPayload("consent_refused", refused, now),
-    );
-    await ctx.audit.record(tx, {
-      actor: { id: customer.id, kind: "customer", ip: null },
-      action: "support.consent_refused",
-      target: { type: "support_conversation", id: c.id },
-      details: { consentId: row.id },
+    return settle(ctx, tx, c, row, now, {
+      status: "refused",
+      set: { decided_at: now, code_hash: null },
+      message: "您已拒绝客服查看账户信息。",
+      actor: { id: customer.id, kind: "customer" },
     });
-    return toConsent(refused, now);
   });
 }
 
@@ -301,26 +308,12 @@ export async function revokeConsent(ctx: AppContext, customer: Party, consentId:
     const { row, c } = await consentFor(tx, customer, consentId);
     const now = ctx.clock.now();
     if (effectiveStatus(row, now) !== "granted") return toConsent(row, now);
-    const revoked = (await tx
-      .updateTable("support_consents")
-      .set({ status: "revoked", revoked_at: now })
-      .where("id", "=", row.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()) as ConsentRow;
-    await systemMessage(
-      ctx,
-      tx,
-      c,
-      "您已撤销授权，客服无法再查看您的账户信息。",
-      consentPayload("consent_revoked", revoked, now),
-    );
-    await ctx.audit.record(tx, {
-      actor: { id: customer.id, kind: "customer", ip: null },
-      action: "support.consent_revoked",
-      target: { type: "support_conversation", id: c.id },
-      details: { consentId: row.id },
+    return settle(ctx, tx, c, row, now, {
+      status: "revoked",
+      set: { revoked_at: now },
+      message: "您已撤销授权，客服无法再查看您的账户信息。",
+      actor: { id: customer.id, kind: "customer" },
     });
-    return toConsent(revoked, now);
   });
 }
 
