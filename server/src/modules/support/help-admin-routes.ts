@@ -157,37 +157,35 @@ export async function helpAdminRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => updateArticle(ctx, editorOf(req), req.params.id, req.body),
   );
 
-  app.post(
-    "/api/v1/console/help/articles/:id/publish",
-    {
-      config: { permission: "help:manage" },
-      schema: {
-        tags: ["help"],
-        summary: "Publish a help article: readers see it and search finds it",
-        params: idParams,
-        body: z.strictObject({ version }),
-        response: { 200: articleSchema },
+  // Publishing and taking back to draft differ only in the status they set.
+  for (const [path, to, summary] of [
+    [
+      "/api/v1/console/help/articles/:id/publish",
+      "published",
+      "Publish a help article: readers see it and search finds it",
+    ],
+    [
+      "/api/v1/console/help/articles/:id/unpublish",
+      "draft",
+      "Take a help article back to draft: gone from the help centre and its search",
+    ],
+  ] as const) {
+    app.post(
+      path,
+      {
+        config: { permission: "help:manage" },
+        schema: {
+          tags: ["help"],
+          summary,
+          params: idParams,
+          body: z.strictObject({ version }),
+          response: { 200: articleSchema },
+        },
       },
-    },
-    async (req) =>
-      setArticleStatus(ctx, editorOf(req), req.params.id, { version: req.body.version, status: "published" }),
-  );
-
-  app.post(
-    "/api/v1/console/help/articles/:id/unpublish",
-    {
-      config: { permission: "help:manage" },
-      schema: {
-        tags: ["help"],
-        summary: "Take a help article back to draft: gone from the help centre and its search",
-        params: idParams,
-        body: z.strictObject({ version }),
-        response: { 200: articleSchema },
-      },
-    },
-    async (req) =>
-      setArticleStatus(ctx, editorOf(req), req.params.id, { version: req.body.version, status: "draft" }),
-  );
+      async (req) =>
+        setArticleStatus(ctx, editorOf(req), req.params.id, { version: req.body.version, status: to }),
+    );
+  }
 
   app.get(
     "/api/v1/console/help/categories",
