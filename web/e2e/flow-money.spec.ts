@@ -3,9 +3,8 @@
 // the console, the sandbox bank pays it out, and the history and its CSV export show all of it.
 import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "@playwright/test";
-import { submitTotp } from "./console-helpers";
+import { logInAsStaff } from "./console-helpers";
 import { registerCustomer } from "./portal-helpers";
-import { demoLogin } from "./support/demo";
 import { waitForCode } from "./support/mailbox";
 import { expect, randomClientIp, test } from "./support/test";
 import { bindCard, PAYMENT_PASSWORD, setPaymentPassword } from "./wallet-helpers";
@@ -17,13 +16,7 @@ async function reviewerConsole(browser: Browser): Promise<Page> {
     extraHTTPHeaders: { "x-forwarded-for": randomClientIp() },
   });
   const page = await context.newPage();
-  const reviewer = demoLogin("reviewer");
-  if (!reviewer.totpSecret) throw new Error("the demo reviewer has no TOTP secret");
-  await page.goto("/console/");
-  await page.getByLabel("邮箱").fill(reviewer.login);
-  await page.getByLabel("密码").fill(reviewer.password);
-  await page.getByRole("button", { name: "登录" }).click();
-  await submitTotp(page, reviewer.totpSecret);
+  await logInAsStaff(page, "reviewer");
   await expect(page.getByRole("heading", { level: 1, name: "审核队列" })).toBeVisible();
   return page;
 }
