@@ -11,15 +11,20 @@ import { PageTitle, TableCaption } from "../page-title";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 import {
+  amountAndBalanceColumns,
+  holdColumns,
+  timeColumn,
+  transferLinkColumn,
+  typeColumn,
+} from "./ledger-columns";
+import {
   accountKindLabel,
   accountName,
   formatMoney,
-  holdStatusLabel,
   type LedgerAccount,
   type LedgerAccountDetail,
   type LedgerEntry,
   type LedgerHold,
-  transferTypeLabel,
 } from "./ledger-types";
 
 export function LedgerAccountPage() {
@@ -60,51 +65,15 @@ export function LedgerAccountPage() {
 
   const currency = account?.currency ?? "CNY";
   const entryColumns: TableColumnsType<LedgerEntry> = [
-    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
-    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
-    {
-      title: t("ledger.col.amount"),
-      dataIndex: "amount",
-      align: "right",
-      render: (v: number) => formatMoney(v, currency),
-    },
-    {
-      title: t("ledger.col.balanceAfter"),
-      dataIndex: "balanceAfter",
-      align: "right",
-      render: (v: number) => formatMoney(v, currency),
-    },
+    timeColumn(t),
+    typeColumn(t),
+    ...amountAndBalanceColumns<LedgerEntry>(t, currency),
     {
       title: t("ledger.col.counterparty"),
       dataIndex: "counterpartyAccountId",
       render: (v: string) => <Link to={`/ledger/accounts/${encodeURIComponent(v)}`}>{v.slice(0, 8)}</Link>,
     },
-    {
-      title: t("ledger.col.transfer"),
-      dataIndex: "transferId",
-      render: (v: string) => (
-        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
-      ),
-    },
-  ];
-  const holdColumns: TableColumnsType<LedgerHold> = [
-    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
-    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
-    {
-      title: t("ledger.col.amount"),
-      dataIndex: "amount",
-      align: "right",
-      render: (v: number, h) => formatMoney(v, h.currency),
-    },
-    { title: t("ledger.col.status"), dataIndex: "status", render: (v: string) => holdStatusLabel(t, v) },
-    { title: t("ledger.col.expiresAt"), dataIndex: "expiresAt", render: (v: string | null) => formatTime(v) },
-    {
-      title: t("ledger.col.transfer"),
-      dataIndex: "id",
-      render: (v: string) => (
-        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
-      ),
-    },
+    transferLinkColumn(t, "transferId"),
   ];
 
   return (
@@ -145,7 +114,7 @@ export function LedgerAccountPage() {
           <Table<LedgerHold>
             style={{ marginTop: 24 }}
             rowKey="id"
-            columns={holdColumns}
+            columns={holdColumns(t)}
             dataSource={holds}
             pagination={false}
             caption={<TableCaption>{t("ledger.holdsCaption")}</TableCaption>}

@@ -1,13 +1,13 @@
 // Holds across the ledger, newest first, by outcome (open ones by default). The read is audited.
-import { Alert, Button, Radio, Table, type TableColumnsType } from "antd";
+import { Alert, Button, Radio, Table } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { get } from "../../common/api";
-import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
-import { formatMoney, holdStatusLabel, type LedgerHold, transferTypeLabel } from "./ledger-types";
+import { holdColumns } from "./ledger-columns";
+import { holdStatusLabel, type LedgerHold } from "./ledger-types";
 
 type Page = { items: LedgerHold[]; nextCursor: string | null };
 const statuses = ["pending", "posted", "voided", "expired"] as const;
@@ -46,27 +46,10 @@ export function LedgerHoldsPage() {
   const account = (id: string) => (
     <Link to={`/ledger/accounts/${encodeURIComponent(id)}`}>{id.slice(0, 8)}</Link>
   );
-  const columns: TableColumnsType<LedgerHold> = [
-    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
-    { title: t("ledger.col.type"), dataIndex: "type", render: (v: string) => transferTypeLabel(t, v) },
-    {
-      title: t("ledger.col.amount"),
-      dataIndex: "amount",
-      align: "right",
-      render: (v: number, h) => formatMoney(v, h.currency),
-    },
+  const columns = holdColumns(t, [
     { title: t("ledger.col.debit"), dataIndex: "debitAccountId", render: account },
     { title: t("ledger.col.credit"), dataIndex: "creditAccountId", render: account },
-    { title: t("ledger.col.status"), dataIndex: "status", render: (v: string) => holdStatusLabel(t, v) },
-    { title: t("ledger.col.expiresAt"), dataIndex: "expiresAt", render: (v: string | null) => formatTime(v) },
-    {
-      title: t("ledger.col.transfer"),
-      dataIndex: "id",
-      render: (v: string) => (
-        <Link to={`/ledger/transfers/${encodeURIComponent(v)}`}>{t("ledger.openTransfer")}</Link>
-      ),
-    },
-  ];
+  ]);
 
   return (
     <>

@@ -7,6 +7,7 @@ import { get } from "../../common/api";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
+import { amountAndBalanceColumns, timeColumn } from "./ledger-columns";
 import { formatMoney, holdStatusLabel, type LedgerTransfer, transferTypeLabel } from "./ledger-types";
 
 type TransferEntry = LedgerTransfer["entries"][number];
@@ -46,19 +47,8 @@ export function LedgerTransferPage() {
   const currency = transfer?.currency ?? "CNY";
   const columns: TableColumnsType<TransferEntry> = [
     { title: t("ledger.col.account"), dataIndex: "accountId", render: (v: string) => <AccountLink id={v} /> },
-    {
-      title: t("ledger.col.amount"),
-      dataIndex: "amount",
-      align: "right",
-      render: (v: number) => formatMoney(v, currency),
-    },
-    {
-      title: t("ledger.col.balanceAfter"),
-      dataIndex: "balanceAfter",
-      align: "right",
-      render: (v: number) => formatMoney(v, currency),
-    },
-    { title: t("ledger.col.time"), dataIndex: "createdAt", render: (v: string) => formatTime(v) },
+    ...amountAndBalanceColumns<TransferEntry>(t, currency),
+    timeColumn(t),
   ];
 
   return (
