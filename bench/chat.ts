@@ -5,7 +5,7 @@
 // Uses DATABASE_URL's server (a fresh database there, dropped after) or an embedded PostgreSQL.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -295,6 +295,8 @@ async function main() {
   const url = withDatabase(server.serverUrl, dbName);
   const { db } = createDb(url, 10);
   let app: ChildProcess | null = null;
+  // The server's DATA_DIR for the run (demo logins file and the like), removed afterwards.
+  const dataDir = mkdtempSync(path.join(tmpdir(), "oc-bench-chat-"));
   let relay: ChildProcess | null = null;
   try {
     console.log(`seeding ${CUSTOMERS} customers, ${AGENTS} agents, their sessions and chats…`);
@@ -302,7 +304,8 @@ async function main() {
     const { customers, agents } = await seed(db);
     const parties = [...customers, ...agents];
 
-    const relayPort = 47_000 + Math.floor(Math.random() * 1000);
+    // Ports below Linux's ephemeral range (32768–60999): no outgoing connection can hold them.
+    const relayPort = 25_000 + Math.floor(Math.random() * 1000);
     relay = startProcess(["bench/chat-relay.ts"], { PORT: String(relayPort) });
     await waitForHttp(`http://127.0.0.1:${relayPort}/`, relay);
     console.log("baseline: bare WebSocket relay…");
@@ -315,7 +318,7 @@ async function main() {
     relay.kill("SIGTERM");
     relay = null;
 
-    const appPort = 48_000 + Math.floor(Math.random() * 1000);
+    const appPort = 26_000 + Math.floor(Math.random() * 1000);
     app = startProcess(["server/src/main.ts"], {
       DATABASE_URL: url,
       PORT: String(appPort),
@@ -325,7 +328,7 @@ async function main() {
       SECRET_KEY: randomBytes(32).toString("hex"),
       LOG_LEVEL: "warn",
       TRUST_PROXY: "127.0.0.1",
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), "oc-bench-chat-")),
+      DATA_DIR: dataDir,
     });
     await waitForHttp(`http://127.0.0.1:${appPort}/readyz`, app);
     console.log("OpenCounter: one server process…");
@@ -383,6 +386,7 @@ async function main() {
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
     await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

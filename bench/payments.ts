@@ -177,7 +177,8 @@ async function startApp(
   databaseUrl: string,
   attempt = 1,
 ): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const port = 40000 + randomInt(10000);
+  // Below Linux's ephemeral range (32768–60999), so no outgoing connection holds it already.
+  const port = 20000 + randomInt(5000);
   const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--serve"], {
     env: {
       ...env,
