@@ -471,12 +471,7 @@ class LeanPool {
 
 const lean = new LeanPool();
 
-function pay(
-  _agent: http.Agent,
-  ports: number[],
-  customers: Customer[],
-  merchants: string[],
-): Promise<Sample> {
+function pay(ports: number[], customers: Customer[], merchants: string[]): Promise<Sample> {
   const n = randomInt(customers.length);
   const c = customers[n] as Customer;
   const merchant = (
@@ -518,19 +513,13 @@ function summarise(samples: Sample[], seconds: number): Phase {
 }
 
 /** Closed loop: CONCURRENCY customers each paying again as soon as the last payment answered. */
-async function closedLoop(
-  agent: http.Agent,
-  ports: number[],
-  customers: Customer[],
-  merchants: string[],
-  seconds: number,
-) {
+async function closedLoop(ports: number[], customers: Customer[], merchants: string[], seconds: number) {
   const samples: Sample[] = [];
   const started = performance.now();
   const end = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) samples.push(await pay(agent, ports, customers, merchants));
+      while (performance.now() < end) samples.push(await pay(ports, customers, merchants));
     }),
   );
   return summarise(samples, (performance.now() - started) / 1000);
@@ -541,7 +530,6 @@ async function closedLoop(
  * not earlier ones have answered, and its latency counts from that moment (no coordinated omission).
  */
 async function openLoop(
-  agent: http.Agent,
   ports: number[],
   customers: Customer[],
   merchants: string[],
@@ -557,9 +545,7 @@ async function openLoop(
     const due = Math.min(total, Math.floor(((now - started) / 1000) * rate) + 1);
     for (; sent < due; sent++) {
       const planned = started + (sent / rate) * 1000;
-      pending.push(
-        pay(agent, ports, customers, merchants).then((s) => ({ ...s, ms: s.ms + (now - planned) })),
-      );
+      pending.push(pay(ports, customers, merchants).then((s) => ({ ...s, ms: s.ms + (now - planned) })));
     }
     await new Promise((r) => setTimeout(r, 1));
   }
@@ -680,7 +666,7 @@ async function main() {
     );
     await directSessions(db, customers.slice(LOGINS));
 
-    await closedLoop(agent, ports, customers, merchants, WARMUP_SECONDS);
+    await closedLoop(ports, customers, merchants, WARMUP_SECONDS);
     await checkpoint();
     if (env.BENCH_PG_STATS) {
       await sql`create extension if not exists pg_stat_statements`.execute(db);
@@ -691,14 +677,14 @@ async function main() {
       if (env.BENCH_CPU_PROF) for (const a of apps) process.kill(a.pid, "SIGUSR2");
     };
     profile();
-    const fullRun = await measured(() => closedLoop(agent, ports, customers, merchants, SECONDS));
+    const fullRun = await measured(() => closedLoop(ports, customers, merchants, SECONDS));
     profile();
     const full = fullRun.result;
     if (env.BENCH_PG_STATS) await printStatementStats(db, full.ok);
     const throughput = full.ok / full.seconds;
     const halfRate = throughput / 2;
     console.log(`half load: open loop at ${halfRate.toFixed(0)} payments/s, ${HALF_SECONDS} s …`);
-    const half = await openLoop(agent, ports, customers, merchants, halfRate, HALF_SECONDS);
+    const half = await openLoop(ports, customers, merchants, halfRate, HALF_SECONDS);
     agent.destroy();
     lean.close();
     await Promise.all(apps.map((a) => a.stop()));

@@ -6,7 +6,6 @@
 // calls notifyBalanceChanges; a cursor row says how far the ledger has been read.
 import { setTimeout as delay } from "node:timers/promises";
 import type { AppContext } from "../../context.js";
-import type { Executor } from "../../db/database.js";
 import { maskName, maskPhone } from "../identity/mask.js";
 import {
   type BalanceEntry,
@@ -19,8 +18,7 @@ import {
   stillBusy,
   unnotifiedEntries,
 } from "./money-notifications-store.js";
-import type { Notifier } from "./service.js";
-import { type Channels, effectiveSubscriptions } from "./subscriptions.js";
+import { effectiveSubscriptions } from "./subscriptions.js";
 
 export type BalanceNoticeRun =
   /** Another process holds the cursor; it will send these notices. */

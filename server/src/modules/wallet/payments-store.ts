@@ -1,5 +1,3 @@
-// The SQL of merchant payments: merchants and their ledger accounts, and the payers' in-app notices.
-import { type RawBuilder, sql } from "kysely";
 import type { Executor } from "../../db/database.js";
 import type { MerchantCategory } from "../../db/schema.js";
 

@@ -24,7 +24,7 @@ import {
   listActiveMerchants,
   type MerchantRow,
 } from "./payments-store.js";
-import { formatYuan, type WalletCurrency } from "./service.js";
+import type { WalletCurrency } from "./service.js";
 
 export type Merchant = { id: string; name: string; category: MerchantCategory };
 
