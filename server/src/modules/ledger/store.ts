@@ -118,9 +118,11 @@ export function findAccount(db: Executor, id: string): Promise<AccountRow | unde
  */
 export async function lockAccounts(db: Executor, ids: string[]): Promise<LockedAccountRow[]> {
   const sorted = [...new Set(ids)].sort();
+  // The owner's status per row through the users primary key: a join let the planner hash the
+  // whole users table on every batch (perf caught it taking a tenth of the database's CPU).
   const result = await sql<LockedAccountRow>`
-    select a.*, u.status as owner_status
-    from ledger_accounts a left join users u on u.id = a.owner_user_id
+    select a.*, (select u.status from users u where u.id = a.owner_user_id) as owner_status
+    from ledger_accounts a
     where a.id = any(${sorted}::uuid[])
     order by a.id
     for update of a`.execute(db);
