@@ -17,7 +17,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppContext } from "../context.js";
 import { sha256Hex } from "../crypto.js";
-import { type LoadedSession, loadSession } from "../modules/identity/sessions.js";
+import { createSessionLoader, type LoadedSession } from "../modules/identity/sessions.js";
 
 export const SESSION_CACHE_CHANNEL = "oc_session_invalidate";
 /** The longest a cached session is used without reading the database again. */
@@ -109,6 +109,8 @@ export function createSessionCache(
     })
     .catch(() => {});
   const timer = setInterval(ping, PING_EVERY_MS);
+  // Misses that arrive together share one read (identity/sessions.ts).
+  const loadSession = createSessionLoader(ctx.db, ctx.clock);
   timer.unref();
 
   return {
@@ -125,7 +127,7 @@ export function createSessionCache(
         drop(id);
       }
       const before = generation;
-      const session = await loadSession(ctx.db, ctx.clock, token);
+      const session = await loadSession(token);
       // Only a session of an active user, read with no invalidation in between.
       if (session && session.user.status === "active" && generation === before && live()) {
         if (entries.size >= MAX_ENTRIES) clear();

@@ -1,4 +1,5 @@
 // Browser sessions: a random cookie token whose SHA-256 is the row id.
+import { sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import { randomToken, sha256Hex } from "../../crypto.js";
 import type { Executor } from "../../db/database.js";
@@ -84,10 +85,24 @@ export async function createSession(
   return { token, id, expiresAt };
 }
 
-export async function loadSession(db: Executor, clock: Clock, token: string): Promise<LoadedSession | null> {
-  if (token.length < 20 || token.length > 100) return null;
-  const id = sha256Hex(token);
-  const row = await db
+type SessionRow = {
+  id: string;
+  stage: SessionStage;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  user_id: string;
+  kind: SessionUser["kind"];
+  roles: string[];
+  status: SessionUser["status"];
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+};
+
+/** The sessions (with their users) under these ids, in one statement. */
+async function readSessionRows(db: Executor, ids: string[]): Promise<SessionRow[]> {
+  return db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
     .select([
@@ -104,18 +119,30 @@ export async function loadSession(db: Executor, clock: Clock, token: string): Pr
       "users.phone",
       "users.email",
     ])
-    .where("sessions.id", "=", id)
-    .executeTakeFirst();
+    .where(sql<boolean>`sessions.id = any(${ids}::text[])`)
+    .execute();
+}
+
+/**
+ * What a session row means now: null if it is missing, revoked, expired, idle too long (it is
+ * revoked then) or its user is not active; otherwise the session, its last_seen_at touched at
+ * most once a TOUCH_INTERVAL.
+ */
+async function settleSession(
+  db: Executor,
+  clock: Clock,
+  row: SessionRow | undefined,
+): Promise<LoadedSession | null> {
   if (!row || row.revoked_at) return null;
   const now = clock.now();
   if (row.expires_at <= now) return null;
   if (now.getTime() - row.last_seen_at.getTime() > IDLE_TIMEOUT_MS) {
-    await revokeSession(db, clock, id, "idle_timeout");
+    await revokeSession(db, clock, row.id, "idle_timeout");
     return null;
   }
   if (row.status !== "active") return null;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
-    await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", id).execute();
+    await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.id).execute();
   }
   return {
     id: row.id,
@@ -129,6 +156,54 @@ export async function loadSession(db: Executor, clock: Clock, token: string): Pr
       phone: row.phone,
       email: row.email,
     },
+  };
+}
+
+export async function loadSession(db: Executor, clock: Clock, token: string): Promise<LoadedSession | null> {
+  if (token.length < 20 || token.length > 100) return null;
+  const id = sha256Hex(token);
+  const [row] = await readSessionRows(db, [id]);
+  return settleSession(db, clock, row);
+}
+
+/**
+ * loadSession for a busy server: the lookups that arrive in one turn of the event loop are read
+ * with one statement, not one round trip (and one parse and plan in the database) each. Every
+ * lookup still reads the database after it was asked, so it sees what was committed before.
+ */
+export function createSessionLoader(
+  db: Executor,
+  clock: Clock,
+): (token: string) => Promise<LoadedSession | null> {
+  let pending: Map<string, ((row: SessionRow | undefined | Error) => void)[]> | null = null;
+  const flush = async (batch: Map<string, ((row: SessionRow | undefined | Error) => void)[]>) => {
+    let rows: Map<string, SessionRow>;
+    try {
+      rows = new Map((await readSessionRows(db, [...batch.keys()])).map((r) => [r.id, r]));
+    } catch (err) {
+      for (const waiters of batch.values()) for (const w of waiters) w(err as Error);
+      return;
+    }
+    for (const [id, waiters] of batch) for (const w of waiters) w(rows.get(id));
+  };
+  return async (token) => {
+    if (token.length < 20 || token.length > 100) return null;
+    const id = sha256Hex(token);
+    if (!pending) {
+      const batch = new Map<string, ((row: SessionRow | undefined | Error) => void)[]>();
+      pending = batch;
+      setImmediate(() => {
+        pending = null;
+        void flush(batch);
+      });
+    }
+    const batch = pending;
+    const row = await new Promise<SessionRow | undefined>((resolve, reject) => {
+      const waiters = batch.get(id) ?? [];
+      waiters.push((r) => (r instanceof Error ? reject(r) : resolve(r)));
+      batch.set(id, waiters);
+    });
+    return settleSession(db, clock, row);
   };
 }
 
