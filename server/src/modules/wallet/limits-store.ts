@@ -59,8 +59,17 @@ export async function lockUsage(
       returning l.*
     )
     select l.user_id, l.day_start, l.day_all, l.day_one_factor, l.day_transfer, l.day_phone_topup,
-      l.year_start, l.year_all, l.lifetime_all, ${profileColumns}
-    from locked l join users u on u.id = l.user_id left join limit_settings s on s.user_id = l.user_id
+      l.year_start, l.year_all, l.lifetime_all, p.*
+    from locked l
+    cross join lateral (
+      select ${profileColumns}
+      from users u left join limit_settings s on s.user_id = u.id
+      where u.id = l.user_id
+      -- One customer per row, through both primary keys. As a plain join the planner hashed the
+      -- whole users and limit_settings tables once a batch passed about a hundred payers
+      -- (auto_explain under bench:payments); the limit keeps the lookup per row.
+      limit 1
+    ) p
   `.execute(tx);
   return result.rows.map((r) => ({
     user_id: r.user_id,
