@@ -1,5 +1,5 @@
 // The PostgreSQL a benchmark runs on: DATABASE_URL's server, or an embedded one made for the run.
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../server/src/db/embedded.js";
@@ -23,8 +23,24 @@ export async function openBenchServer(): Promise<BenchServer> {
       port: 29000 + Math.floor(Math.random() * 3000),
       persistent: false,
       database: "postgres",
-      // BENCH_PG_STATS=1: the benchmark can show which statements took the database's time.
-      ...(process.env.BENCH_PG_STATS ? { settings: ["shared_preload_libraries=pg_stat_statements"] } : {}),
+      settings: [
+        // BENCH_PG_STATS=1: the benchmark can show which statements took the database's time.
+        ...(process.env.BENCH_PG_STATS ? ["shared_preload_libraries=pg_stat_statements"] : []),
+        // BENCH_PG_EXPLAIN=<file>: the plans of one statement in a hundred, as they ran, in that
+        // file (auto_explain) — how a join or scan that should not be there is found.
+        ...(process.env.BENCH_PG_EXPLAIN
+          ? [
+              "session_preload_libraries=auto_explain",
+              "auto_explain.log_min_duration=0",
+              `auto_explain.sample_rate=${process.env.BENCH_PG_EXPLAIN_RATE ?? "0.01"}`,
+              "auto_explain.log_analyze=on",
+              "auto_explain.log_timing=off",
+            ]
+          : []),
+      ],
+      ...(process.env.BENCH_PG_EXPLAIN
+        ? { onLog: (line: string) => appendFileSync(process.env.BENCH_PG_EXPLAIN as string, `${line}\n`) }
+        : {}),
     });
   // The random port may be taken (the package then rejects without a reason): another one.
   let server: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
