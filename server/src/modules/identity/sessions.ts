@@ -168,22 +168,23 @@ export function createSessionLoader(
   db: Executor,
   clock: Clock,
 ): (token: string) => Promise<LoadedSession | null> {
-  let pending: Map<string, ((row: SessionRow | undefined | Error) => void)[]> | null = null;
-  const flush = async (batch: Map<string, ((row: SessionRow | undefined | Error) => void)[]>) => {
+  type Waiter = (answer: { row: SessionRow | undefined } | { error: unknown }) => void;
+  let pending: Map<string, Waiter[]> | null = null;
+  const flush = async (batch: Map<string, Waiter[]>) => {
     let rows: Map<string, SessionRow>;
     try {
       rows = new Map((await readSessionRows(db, [...batch.keys()])).map((r) => [r.id, r]));
-    } catch (err) {
-      for (const waiters of batch.values()) for (const w of waiters) w(err as Error);
+    } catch (error) {
+      for (const waiters of batch.values()) for (const w of waiters) w({ error });
       return;
     }
-    for (const [id, waiters] of batch) for (const w of waiters) w(rows.get(id));
+    for (const [id, waiters] of batch) for (const w of waiters) w({ row: rows.get(id) });
   };
   return async (token) => {
     if (token.length < 20 || token.length > 100) return null;
     const id = sha256Hex(token);
     if (!pending) {
-      const batch = new Map<string, ((row: SessionRow | undefined | Error) => void)[]>();
+      const batch = new Map<string, Waiter[]>();
       pending = batch;
       setImmediate(() => {
         pending = null;
@@ -193,7 +194,7 @@ export function createSessionLoader(
     const batch = pending;
     const row = await new Promise<SessionRow | undefined>((resolve, reject) => {
       const waiters = batch.get(id) ?? [];
-      waiters.push((r) => (r instanceof Error ? reject(r) : resolve(r)));
+      waiters.push((answer) => ("error" in answer ? reject(answer.error) : resolve(answer.row)));
       batch.set(id, waiters);
     });
     return settleSession(db, clock, row);
