@@ -26,8 +26,8 @@ import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import type { Db, Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
+import { uuidv7 } from "../../ids.js";
 import { requestHash, transferHash } from "./chain.js";
-import { uuidv7 } from "./ids.js";
 import {
   checkKey,
   checkOwners,

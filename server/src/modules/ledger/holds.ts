@@ -4,8 +4,8 @@
 import type { Tx } from "../../db/database.js";
 import type { LedgerHoldOutcome, LedgerTransferType } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
+import { uuidv7 } from "../../ids.js";
 import { holdEventHash, requestHash } from "./chain.js";
-import { uuidv7 } from "./ids.js";
 import {
   checkAccountId,
   checkAmount,

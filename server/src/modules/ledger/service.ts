@@ -4,8 +4,8 @@ import type { Clock } from "../../clock.js";
 import type { Executor, Tx } from "../../db/database.js";
 import type { LedgerTransferStatus, LedgerTransferType } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
+import { uuidv7 } from "../../ids.js";
 import { requestHash, transferHash } from "./chain.js";
-import { uuidv7 } from "./ids.js";
 import {
   type AccountRow,
   balanceAfterLastEntry,
