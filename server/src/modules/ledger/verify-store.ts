@@ -116,6 +116,28 @@ export async function transfersWithBadEntries(db: Executor) {
   return r.rows;
 }
 
+/**
+ * Rows that refer to a ledger row that does not exist (the reference triggers of migration 0023
+ * stop such writes; this finds any made with the triggers switched off).
+ */
+export async function danglingReferences(db: Executor) {
+  const r = await sql<{ what: string }>`
+    select 'transfer ' || t.id || ' names a missing account' as what from ledger_transfers t
+      where not exists (select 1 from ledger_accounts a where a.id = t.debit_account_id)
+         or not exists (select 1 from ledger_accounts a where a.id = t.credit_account_id)
+    union all
+    select 'transfer ' || t.id || ' names a missing hold or reversed transfer' from ledger_transfers t
+      where (t.hold_id is not null and not exists (select 1 from ledger_transfers h where h.id = t.hold_id))
+         or (t.reverses_transfer_id is not null
+             and not exists (select 1 from ledger_transfers r where r.id = t.reverses_transfer_id))
+    union all
+    select 'entry ' || e.id || ' names a missing account or transfer' from ledger_entries e
+      where not exists (select 1 from ledger_accounts a where a.id = e.account_id)
+         or not exists (select 1 from ledger_transfers t where t.id = e.transfer_id)
+    limit ${SHOW}`.execute(db);
+  return r.rows;
+}
+
 /** Transfers or entries that touch an account of another currency. */
 export async function currencyCrossings(db: Executor) {
   const r = await sql<{ transfer_id: string }>`

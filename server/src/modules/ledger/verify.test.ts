@@ -169,6 +169,19 @@ describe("verifyLedger and npm run ledger:verify", () => {
     expect(result.ok).toBe(false);
   });
 
+  it("names entries and transfers that refer to rows that do not exist", async () => {
+    const ghost = "00000000-0000-4000-8000-000000000000";
+    await tamper(
+      sql`update ledger_entries set account_id = ${ghost} where transfer_id = ${payment.id} and amount < 0`,
+    );
+    await sql`update ledger_transfers set debit_account_id = ${ghost} where id = ${payment.id}`.execute(t.db);
+    const result = await verifyLedger(t.db);
+    const references = result.problems.filter((p) => p.check === "references").map((p) => p.detail);
+    expect(references).toContain(`transfer ${payment.id} names a missing account`);
+    expect(references.some((d) => /^entry \d+ names a missing account or transfer$/.test(d))).toBe(true);
+    expect(result.ok).toBe(false);
+  });
+
   it("reports a hold that is both posted and voided, and pending columns that lie", async () => {
     await tamper(sql`delete from ledger_hold_events where hold_id = ${posted.holdId}`);
     await sql`insert into ledger_hold_events (hold_id, outcome, posted_amount, reason, hash, created_at)

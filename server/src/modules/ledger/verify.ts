@@ -8,6 +8,7 @@ import {
   countOpenHolds,
   currencyCrossings,
   currencyTotals,
+  danglingReferences,
   holdsInconsistent,
   pendingNotMatchingHolds,
   runningBalancesBroken,
@@ -24,6 +25,7 @@ export type LedgerCheck =
   | "hold_outcomes"
   | "transfer_entries"
   | "currency"
+  | "references"
   | "hash_chain";
 
 export type LedgerProblem = { check: LedgerCheck; detail: string };
@@ -106,6 +108,9 @@ async function runChecks(tx: Tx): Promise<LedgerVerification> {
     problem("currency", `transfer ${t.transfer_id} touches an account of another currency`);
   }
   checked.push("every transfer's entries balance, in the transfer's currency");
+
+  for (const d of await danglingReferences(tx)) problem("references", d.what);
+  checked.push("every transfer and entry names accounts and transfers that exist");
 
   const chain = await checkChains(tx, (detail) => problem("hash_chain", detail));
   checked.push(
