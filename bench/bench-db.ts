@@ -35,6 +35,7 @@ export async function openBenchServer(): Promise<BenchServer> {
               `auto_explain.sample_rate=${process.env.BENCH_PG_EXPLAIN_RATE ?? "0.01"}`,
               "auto_explain.log_analyze=on",
               "auto_explain.log_timing=off",
+              "auto_explain.log_nested_statements=on",
             ]
           : []),
       ],
