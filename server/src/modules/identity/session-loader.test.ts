@@ -241,6 +241,20 @@ describe("createSessionLoader", () => {
     expect(sessionStatements()).toHaveLength(1);
   });
 
+  it("settles a token looked up twice in one tick once: one read, one touch", async () => {
+    const clock = newClock();
+    const s = await userWithSession(clock);
+    const load = createSessionLoader(db, clock);
+    clock.advance(61_000);
+    statements.length = 0;
+    const [first, second] = await Promise.all([load(s.token), load(s.token)]);
+    expect(first?.id).toBe(s.id);
+    expect(second?.id).toBe(s.id);
+    const onSessions = sessionStatements();
+    expect(onSessions).toHaveLength(2);
+    expect(nth(onSessions, 1).sql).toMatch(/^update "sessions"/);
+  });
+
   it("rejects every waiter of a batch whose statement fails, and stays usable", async () => {
     const clock = newClock();
     const sa = await userWithSession(clock);

@@ -168,36 +168,42 @@ export function createSessionLoader(
   db: Executor,
   clock: Clock,
 ): (token: string) => Promise<LoadedSession | null> {
-  type Waiter = (answer: { row: SessionRow | undefined } | { error: unknown }) => void;
-  let pending: Map<string, Waiter[]> | null = null;
-  const flush = async (batch: Map<string, Waiter[]>) => {
+  type Answer = { row: SessionRow | undefined } | { error: unknown };
+  // Per session id in the batch: how to hand it its row, and the settled session every lookup of
+  // that id shares (so a duplicate does not touch or revoke the row twice).
+  type Entry = { answer: (a: Answer) => void; session: Promise<LoadedSession | null> };
+  let pending: Map<string, Entry> | null = null;
+  const flush = async (batch: Map<string, Entry>) => {
     let rows: Map<string, SessionRow>;
     try {
       rows = new Map((await readSessionRows(db, [...batch.keys()])).map((r) => [r.id, r]));
     } catch (error) {
-      for (const waiters of batch.values()) for (const w of waiters) w({ error });
+      for (const entry of batch.values()) entry.answer({ error });
       return;
     }
-    for (const [id, waiters] of batch) for (const w of waiters) w({ row: rows.get(id) });
+    for (const [id, entry] of batch) entry.answer({ row: rows.get(id) });
   };
   return async (token) => {
     if (token.length < 20 || token.length > 100) return null;
     const id = sha256Hex(token);
     if (!pending) {
-      const batch = new Map<string, Waiter[]>();
+      const batch = new Map<string, Entry>();
       pending = batch;
       setImmediate(() => {
         pending = null;
         void flush(batch);
       });
     }
-    const batch = pending;
-    const row = await new Promise<SessionRow | undefined>((resolve, reject) => {
-      const waiters = batch.get(id) ?? [];
-      waiters.push((answer) => ("error" in answer ? reject(answer.error) : resolve(answer.row)));
-      batch.set(id, waiters);
-    });
-    return settleSession(db, clock, row);
+    let entry = pending.get(id);
+    if (!entry) {
+      let answer: (a: Answer) => void = () => {};
+      const row = new Promise<SessionRow | undefined>((resolve, reject) => {
+        answer = (a) => ("error" in a ? reject(a.error) : resolve(a.row));
+      });
+      entry = { answer, session: row.then((r) => settleSession(db, clock, r)) };
+      pending.set(id, entry);
+    }
+    return entry.session;
   };
 }
 
