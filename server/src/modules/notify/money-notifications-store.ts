@@ -84,12 +84,7 @@ export type BalanceEntry = {
  * the other side. Left out: the posting of a withdrawal's hold — the withdrawals module tells
  * the customer of the payout itself ("提现成功", with the balance), so it is one notice, not two.
  */
-export async function unnotifiedEntries(
-  tx: Executor,
-  after: bigint,
-  upTo: bigint,
-  limit: number,
-): Promise<BalanceEntry[]> {
+export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigint): Promise<BalanceEntry[]> {
   const rows = await tx
     .selectFrom("ledger_entries as e")
     .innerJoin("ledger_accounts as a", "a.id", "e.account_id")
@@ -125,7 +120,6 @@ export async function unnotifiedEntries(
       sql<boolean>`not (t.type = 'withdrawal' and t.hold_id is not null and t.metadata ? 'withdrawalId')`,
     )
     .orderBy("e.id")
-    .limit(limit)
     .execute();
   return rows.map((r) => ({
     entryId: r.id,

@@ -67,7 +67,7 @@ export async function notifyBalanceChanges(
     // growing table made the planner join and sort every entry up to `high` (100-190 ms a
     // round under bench:payments); a window keeps the work bounded whatever the statistics say.
     const upTo = cursor + BigInt(batchSize) < high ? cursor + BigInt(batchSize) : high;
-    const entries = await unnotifiedEntries(tx, cursor, upTo, batchSize);
+    const entries = await unnotifiedEntries(tx, cursor, upTo);
     // Most customers keep balance notices in the app: those go in one insert per batch, so the
     // notifier keeps up with the payment load without taking much from it. The few who asked
     // for SMS or email go through the notifier, which writes the inbox row and the outbox.
