@@ -85,6 +85,16 @@ function newClock() {
   return manualClock(new Date());
 }
 
+/** Two users with a session each, a fresh loader, and the statement log emptied. */
+async function twoSessions() {
+  const clock = newClock();
+  const sa = await userWithSession(clock);
+  const sb = await userWithSession(clock);
+  const load = createSessionLoader(db, clock);
+  statements.length = 0;
+  return { clock, sa, sb, a: sa.userId, b: sb.userId, load };
+}
+
 describe("createSessionLoader", () => {
   it("reads the lookups started in one tick with one statement, each getting its own session or null", async () => {
     const clock = newClock();
@@ -119,12 +129,7 @@ describe("createSessionLoader", () => {
   });
 
   it("gives lookups in later ticks their own statement, so a revocation before the lookup is seen", async () => {
-    const clock = newClock();
-    const sa = await userWithSession(clock);
-    const sb = await userWithSession(clock);
-    const [a, b] = [sa.userId, sb.userId];
-    const load = createSessionLoader(db, clock);
-    statements.length = 0;
+    const { clock, sa, sb, a, b, load } = await twoSessions();
 
     expect((await load(sa.token))?.user.id).toBe(a);
     expect((await load(sb.token))?.user.id).toBe(b);
@@ -138,12 +143,7 @@ describe("createSessionLoader", () => {
   });
 
   it("does not add a lookup to a batch whose statement is already under way", async () => {
-    const clock = newClock();
-    const sa = await userWithSession(clock);
-    const sb = await userWithSession(clock);
-    const [a, b] = [sa.userId, sb.userId];
-    const load = createSessionLoader(db, clock);
-    statements.length = 0;
+    const { sa, sb, a, b, load } = await twoSessions();
 
     const first = load(sa.token);
     // One turn later the first batch has been sent, and its answer cannot have come back yet
