@@ -43,8 +43,11 @@ export async function updatePreferences(
   return mergePreferences(ctx.db, userId, defined, ctx.clock.now());
 }
 
+// Built once (`.strip()` makes a new schema, which zod compiles on its first parse).
+const storedPreferencesSchema = preferencesSchema.strip();
+
 /** Stored preferences as the API shows them: unknown or stale keys are left out. */
 export function publicPreferences(stored: Preferences): z.infer<typeof preferencesSchema> {
-  const known = preferencesSchema.strip().safeParse(stored);
+  const known = storedPreferencesSchema.safeParse(stored);
   return known.success ? known.data : {};
 }
