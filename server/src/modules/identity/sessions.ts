@@ -2,7 +2,7 @@
 import { sql } from "kysely";
 import type { Clock } from "../../clock.js";
 import { randomToken, sha256Hex } from "../../crypto.js";
-import type { Executor } from "../../db/database.js";
+import { type Executor, preparedStatement } from "../../db/database.js";
 
 export const SESSION_COOKIE = "oc_session";
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -104,7 +104,7 @@ type SessionRow = {
 async function readSessionRows(db: Executor, ids: string[]): Promise<SessionRow[]> {
   // Each user through its primary key: as a plain join, a read of a few dozen sessions let the
   // planner hash the whole users table (auto_explain under bench:payments).
-  const result = await sql<SessionRow>`
+  const result = await sql<SessionRow>`${preparedStatement}
     select s.id, s.stage, s.last_seen_at, s.expires_at, s.revoked_at,
       u.id as user_id, u.kind, u.roles, u.status, u.name, u.phone, u.email
     from sessions s

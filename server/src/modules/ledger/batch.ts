@@ -24,7 +24,7 @@
 // postTransfer calls beside them, queue rather than deadlock.
 import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
-import type { Db, Tx } from "../../db/database.js";
+import { type Db, preparedStatement, type Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import { uuidv7 } from "../../ids.js";
 import { requestHash, transferHash } from "./chain.js";
@@ -256,7 +256,7 @@ export async function postTransferBatch<C>(
     const byKey = [...prepared].sort((a, b) =>
       a.item.request.idempotencyKey < b.item.request.idempotencyKey ? -1 : 1,
     );
-    const claimedRows = await sql<{ key: string }>`
+    const claimedRows = await sql<{ key: string }>`${preparedStatement}
       insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
       select ${SCOPE}, k, h, r, ${now}::timestamptz
       from unnest(${byKey.map((p) => p.item.request.idempotencyKey)}::text[],
@@ -340,7 +340,7 @@ export async function postTransferBatch<C>(
       plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
       now,
     );
-    const inserted = await sql<{ id: string; seq: bigint }>`
+    const inserted = await sql<{ id: string; seq: bigint }>`${preparedStatement}
       with t as (
         insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
           debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,

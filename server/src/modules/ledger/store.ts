@@ -1,6 +1,6 @@
 // The ledger's SQL. Only the ledger module writes these tables.
 import { sql } from "kysely";
-import type { Executor } from "../../db/database.js";
+import { type Executor, preparedStatement } from "../../db/database.js";
 import type {
   LedgerAccountKind,
   LedgerHoldOutcome,
@@ -120,8 +120,12 @@ export async function lockAccounts(db: Executor, ids: string[]): Promise<LockedA
   const sorted = [...new Set(ids)].sort();
   // The owner's status per row through the users primary key: a join let the planner hash the
   // whole users table on every batch (perf caught it taking a tenth of the database's CPU).
-  const result = await sql<LockedAccountRow>`
-    select a.*, (select u.status from users u where u.id = a.owner_user_id) as owner_status
+  // Columns named, not `a.*`: a prepared statement whose result columns change (a migration
+  // adding one) fails until the connection is replaced.
+  const result = await sql<LockedAccountRow>`${preparedStatement}
+    select a.id, a.code, a.owner_user_id, a.currency, a.kind, a.allow_negative, a.balance,
+      a.pending_debits, a.pending_credits, a.head_hash, a.version, a.created_at,
+      (select u.status from users u where u.id = a.owner_user_id) as owner_status
     from ledger_accounts a
     where a.id = any(${sorted}::uuid[])
     order by a.id

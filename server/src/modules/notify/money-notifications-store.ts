@@ -1,7 +1,7 @@
 // SQL for balance-change notices: the cursor row, the ledger entries after it, and the
 // in-flight transactions the notifier waits for.
 import { sql } from "kysely";
-import type { Db, Executor } from "../../db/database.js";
+import { type Db, type Executor, preparedStatement } from "../../db/database.js";
 import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 import { uuidv7 } from "../../ids.js";
 
@@ -152,7 +152,7 @@ export async function insertInboxItems(
   items: { userId: string; item: { kind: string; title: string; body: string } }[],
 ): Promise<void> {
   if (items.length === 0) return;
-  await sql`
+  await sql`${preparedStatement}
     insert into notifications (id, user_id, kind, title, body)
     select * from unnest(${items.map(() => uuidv7())}::uuid[], ${items.map((i) => i.userId)}::uuid[],
       ${items.map((i) => i.item.kind)}::text[], ${items.map((i) => i.item.title)}::text[],

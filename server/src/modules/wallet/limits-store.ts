@@ -1,7 +1,7 @@
 // The limit tables: per-customer usage counters and the customer's own settings. Only
 // limits.ts and password-free.ts use these; the counters are written inside money transactions.
 import { type RawBuilder, sql } from "kysely";
-import type { Executor, Tx } from "../../db/database.js";
+import { type Executor, preparedStatement, type Tx } from "../../db/database.js";
 
 /** A customer's usage figures as stored: the day's and the year's belong to the periods starting at day_start / year_start. */
 export type UsageRow = {
@@ -48,7 +48,7 @@ export async function lockUsage(
   fresh: { dayStart: Date; yearStart: Date },
 ): Promise<(UsageRow & { profile: LimitProfileRow })[]> {
   if (userIds.length === 0) return [];
-  const result = await sql<UsageRow & LimitProfileRow>`
+  const result = await sql<UsageRow & LimitProfileRow>`${preparedStatement}
     with locked as (
       insert into limit_usage as l (user_id, day_start, year_start)
       select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
