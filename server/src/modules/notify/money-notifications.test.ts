@@ -277,6 +277,29 @@ describe("balance-change notices", () => {
     expect(counts).toEqual([2, 3, 3, 3, 3, 2]);
   });
 
+  it("covers every entry up to the newest in one run, a window of entry ids per transaction", async () => {
+    const clearing = await gatewayClearing(t);
+    const customers = await Promise.all(Array.from({ length: 4 }, () => customerAccount(t)));
+    await notifyAllBalanceChanges(t.ctx);
+    const before = await t.db
+      .selectFrom("money_notification_cursor")
+      .select("last_entry_id")
+      .executeTakeFirstOrThrow();
+    for (const c of customers) await transfer(clearing.id, c.id, 100n, "topup");
+    for (let i = 0; i < 3; i += 1) await transfer(customers[i]?.id ?? "", customers[i + 1]?.id ?? "", 50n);
+
+    // 14 entry ids (10 of them customers' entries) in windows of 3: one run, five transactions.
+    const run = await notifyBalanceChanges(t.ctx, { batchSize: 3 });
+    expect(run).toEqual({ outcome: "done", notified: 10, cursor: before.last_entry_id + 14n });
+    const counts = await Promise.all(customers.map(async (c) => (await inbox(c.ownerUserId)).length));
+    expect(counts).toEqual([2, 3, 3, 2]);
+    expect(await notifyBalanceChanges(t.ctx, { batchSize: 3 })).toEqual({
+      outcome: "done",
+      notified: 0,
+      cursor: before.last_entry_id + 14n,
+    });
+  });
+
   it("does not skip an entry whose transaction commits after a later one", async () => {
     const early = await customerAccount(t);
     const late = await customerAccount(t);
