@@ -139,7 +139,7 @@ export function startBalanceNoticeLoop(
   // Small transactions: the notices share the process's event loop with the payments it
   // answers, and a window of 500 entries held it for long enough to show in their p99. Each
   // covers 200 entry ids: about 100 notices, as half of a payment's entries are the merchant's.
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = opts.batchSize ?? 1000;
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
