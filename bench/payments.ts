@@ -15,7 +15,7 @@ import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
 import { cpus, loadavg } from "node:os";
-import { performance } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { hash as argonHash } from "@node-rs/argon2";
@@ -173,6 +173,31 @@ async function seed(db: Db): Promise<{ customers: Customer[]; merchants: string[
 
 // --- the app, in a child process ---
 
+function traceEventLoop(): void {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const gc = { pauses: 0, ms: 0, longest: 0, major: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.pauses++;
+      gc.ms += e.duration;
+      gc.longest = Math.max(gc.longest, e.duration);
+      // A minor collection is a scavenge of the young generation; the others collect the old one.
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind !== constants.NODE_PERFORMANCE_GC_MINOR) gc.major++;
+    }
+  }).observe({ entryTypes: ["gc"] });
+  setInterval(() => {
+    const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    console.error(
+      `[app] event loop delay p50 ${ms(delay.percentile(50))} p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms; ` +
+        `gc ${gc.pauses} pauses (${gc.major} old-generation), ${gc.ms.toFixed(0)} ms, longest ${gc.longest.toFixed(1)} ms`,
+    );
+    delay.reset();
+    Object.assign(gc, { pauses: 0, ms: 0, longest: 0, major: 0 });
+  }, 3000).unref();
+}
+
 async function startApp(
   databaseUrl: string,
   attempt = 1,
@@ -237,6 +262,9 @@ async function serve(): Promise<void> {
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
   const app = await buildApp(ctx, { logger: false });
+  // BENCH_APP_TRACE=1: every 3 s, the app's event-loop delay and garbage-collection pauses
+  // (stderr) — what a payment's latency waits on besides the database.
+  if (env.BENCH_APP_TRACE) traceEventLoop();
   // As main.ts does: balance-change notices (the payer's 付款成功 among them) within a second.
   const { startBalanceNoticeLoop } = await import("../server/src/modules/notify/index.js");
   const notices = startBalanceNoticeLoop(ctx, {
