@@ -15,10 +15,11 @@ export type Executor = Db | Tx;
 // Prepared statements for the hot paths. node-postgres sends every query unnamed, so the
 // server parses, analyses and plans it on every execution: for the payment batch's large
 // multi-row statements that was about a sixth of the database's CPU under bench:payments. A
-// statement that starts with `${preparedStatement}` is sent as a named prepared statement instead: parsed
-// once per connection, and planned once when PostgreSQL finds a generic plan as cheap as the
-// custom ones (plan_cache_mode). Only for statements whose text is one of a fixed few (the
-// values travel as parameters): each distinct text is kept on every connection for its life.
+// statement that starts with `${preparedStatement}` is sent as a named prepared statement
+// instead: parsed once per connection, and planned once when PostgreSQL finds a generic plan as
+// cheap as the custom ones (plan_cache_mode). Only for statements whose text is one of a fixed
+// few (the values travel as parameters): each distinct text stays on every connection for its
+// life.
 const PREPARED_MARK = "/* prepared */";
 /** Put first in a `sql` template to run that statement as a named prepared statement. */
 export const preparedStatement = sql.raw(PREPARED_MARK);
