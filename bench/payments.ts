@@ -728,8 +728,9 @@ async function main() {
     // state, after that and after its own warm-up, as the full load is after its warm-up.
     const behind = await noticesBehind(db);
     const catchUpStart = performance.now();
-    while ((await noticesBehind(db)) > 0n && performance.now() - catchUpStart < 120_000) {
+    for (let left = behind; left > 0n && performance.now() - catchUpStart < 120_000; ) {
       await new Promise((r) => setTimeout(r, 100));
+      left = await noticesBehind(db);
     }
     const caughtUpMs = performance.now() - catchUpStart;
     await openLoop(ports, customers, merchants, halfRate, WARMUP_SECONDS);
