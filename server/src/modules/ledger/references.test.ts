@@ -22,6 +22,18 @@ import { customerAccount, gatewayClearing, rowCounts } from "./test-support.js";
 const FOREIGN_KEY_VIOLATION = "23503";
 const RESTRICT_VIOLATION = "23001";
 
+/** A customer-to-customer transfer through the ledger's single path, under a fresh key. */
+function transfer(from: Account, to: Account, amount: bigint) {
+  return postTransfer(t.ctx, {
+    idempotencyKey: `test:${randomUUID()}`,
+    type: "transfer",
+    debitAccountId: from.id,
+    creditAccountId: to.id,
+    amount,
+    currency: "CNY",
+  });
+}
+
 let t: TestApp;
 let payer: Account;
 let payee: Account;
@@ -30,16 +42,7 @@ beforeAll(async () => {
   t = await createTestApp();
   payer = await customerAccount(t, 100_000n);
   payee = await customerAccount(t);
-  payment = (
-    await postTransfer(t.ctx, {
-      idempotencyKey: `test:${randomUUID()}`,
-      type: "transfer",
-      debitAccountId: payer.id,
-      creditAccountId: payee.id,
-      amount: 1_000n,
-      currency: "CNY",
-    })
-  ).transfer;
+  payment = (await transfer(payer, payee, 1_000n)).transfer;
 });
 afterAll(async () => {
   await t.close();
@@ -342,14 +345,7 @@ describe("a transfer and its entries in one statement", () => {
       "merchant",
     );
     const before = await rowCounts(t);
-    const single = await postTransfer(t.ctx, {
-      idempotencyKey: `test:${randomUUID()}`,
-      type: "transfer",
-      debitAccountId: from.id,
-      creditAccountId: to.id,
-      amount: 700n,
-      currency: "CNY",
-    });
+    const single = await transfer(from, to, 700n);
     expect(single.replayed).toBe(false);
     const outcomes = await postTransferBatch({ db: t.db, clock: t.clock }, [
       {
@@ -459,14 +455,7 @@ describe("ledger accounts", () => {
       );
     expect(same.numAffectedRows).toBe(1n);
     // Balance, pending totals, chain head and version: what every transfer updates.
-    await postTransfer(t.ctx, {
-      idempotencyKey: `test:${randomUUID()}`,
-      type: "transfer",
-      debitAccountId: payer.id,
-      creditAccountId: payee.id,
-      amount: 10n,
-      currency: "CNY",
-    });
+    await transfer(payer, payee, 10n);
     expect((await verifyLedger(t.db)).problems).toEqual([]);
   });
 });
