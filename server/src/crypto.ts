@@ -2,8 +2,8 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createHmac,
+  hash,
   hkdfSync,
   randomBytes,
   randomInt,
@@ -60,7 +60,8 @@ export function createCrypto(secretKey: Buffer) {
 }
 
 export function sha256Hex(value: string | Buffer): string {
-  return createHash("sha256").update(value).digest("hex");
+  // One-shot: no Hash object per call (the ledger hashes twice per transfer).
+  return hash("sha256", value, "hex");
 }
 
 /** A URL-safe token with `bytes` bytes of CSPRNG entropy. */

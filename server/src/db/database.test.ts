@@ -1,9 +1,10 @@
 // Statements marked with `preparedStatement` go to the server as named prepared statements
 // (parsed once per connection); every other statement stays unnamed, as node-postgres sends it.
+import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/harness.js";
-import { createDb, type Db, preparedStatement } from "./database.js";
+import { createDb, type Db, pgArray, preparedStatement } from "./database.js";
 
 type PreparedRow = { statement: string; generic_plans: bigint; custom_plans: bigint };
 
@@ -70,5 +71,77 @@ describe("preparedStatement", () => {
       return rows[0]?.n;
     });
     expect(seen).toBe(2);
+  });
+});
+
+describe("pgArray", () => {
+  it("round-trips awkward text through text[] exactly, as node-postgres's own arrays do", async () => {
+    const awkward = [
+      "",
+      "NULL",
+      "null",
+      " spaced ",
+      "a,b",
+      "{x}",
+      'say "hi"',
+      "back\\slash",
+      '\\"',
+      "行",
+      "\t\n",
+    ];
+    const ours = await sql<{ v: string[] }>`select ${pgArray(awkward)}::text[] as v`.execute(db);
+    const theirs = await sql<{ v: string[] }>`select ${awkward}::text[] as v`.execute(db);
+    expect(ours.rows[0]?.v).toEqual(awkward);
+    expect(theirs.rows[0]?.v).toEqual(awkward);
+  });
+
+  it("round-trips random strings of every character class (fuzz)", async () => {
+    const alphabet = [
+      '"',
+      "\\",
+      ",",
+      "{",
+      "}",
+      " ",
+      "N",
+      "U",
+      "L",
+      "a",
+      "'",
+      "\n",
+      "字",
+      "😀",
+      "$",
+      "(",
+      ")",
+    ];
+    for (let round = 0; round < 20; round++) {
+      const values = Array.from({ length: 50 }, () =>
+        Array.from({ length: randomInt(0, 12) }, () => alphabet[randomInt(alphabet.length)]).join(""),
+      );
+      const { rows } = await sql<{ v: string[] }>`select ${pgArray(values)}::text[] as v`.execute(db);
+      expect(rows[0]?.v).toEqual(values);
+    }
+  });
+
+  it("sends nulls, numbers, bigints, booleans, instants and JSON as their types", async () => {
+    const at = new Date("2026-03-01T16:30:00.123Z");
+    const { rows } = await sql<{
+      t: (string | null)[];
+      b: bigint[];
+      i: number[];
+      f: boolean[];
+      d: Date[];
+      j: unknown[];
+    }>`select ${pgArray(["x", null])}::text[] as t, ${pgArray([9007199254740993n, -1n])}::bigint[] as b,
+        ${pgArray([1, -2])}::int[] as i, ${pgArray([true, false])}::bool[] as f,
+        ${pgArray([at])}::timestamptz[] as d,
+        ${pgArray([JSON.stringify({ q: 'a "b" \\ c', n: null }), "[]"])}::jsonb[] as j`.execute(db);
+    expect(rows[0]?.t).toEqual(["x", null]);
+    expect(rows[0]?.b).toEqual(["9007199254740993", "-1"]);
+    expect(rows[0]?.i).toEqual([1, -2]);
+    expect(rows[0]?.f).toEqual([true, false]);
+    expect(rows[0]?.d.map((d) => new Date(d).toISOString())).toEqual([at.toISOString()]);
+    expect(rows[0]?.j).toEqual([{ q: 'a "b" \\ c', n: null }, []]);
   });
 });

@@ -24,7 +24,7 @@
 // postTransfer calls beside them, queue rather than deadlock.
 import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
-import { type Db, preparedStatement, type Tx } from "../../db/database.js";
+import { type Db, pgArray, preparedStatement, type Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import { uuidv7 } from "../../ids.js";
 import { requestHash, transferHash } from "./chain.js";
@@ -259,9 +259,9 @@ export async function postTransferBatch<C>(
     const claimedRows = await sql<{ key: string }>`${preparedStatement}
       insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
       select ${SCOPE}, k, h, r, ${now}::timestamptz
-      from unnest(${byKey.map((p) => p.item.request.idempotencyKey)}::text[],
-                  ${byKey.map((p) => p.fingerprint)}::text[],
-                  ${byKey.map((p) => p.id)}::uuid[]) with ordinality as u(k, h, r, n)
+      from unnest(${pgArray(byKey.map((p) => p.item.request.idempotencyKey))}::text[],
+                  ${pgArray(byKey.map((p) => p.fingerprint))}::text[],
+                  ${pgArray(byKey.map((p) => p.id))}::uuid[]) with ordinality as u(k, h, r, n)
       order by n
       on conflict (scope, key) do nothing
       returning key`.execute(tx);
@@ -274,7 +274,7 @@ export async function postTransferBatch<C>(
       const rows = await sql<TransferRow & { k_key: string; k_hash: string }>`
         select k.key as k_key, k.request_hash as k_hash, t.*
         from idempotency_keys k left join ledger_transfers t on t.id = k.result_id
-        where k.scope = ${SCOPE} and k.key = any(${taken.map((p) => p.item.request.idempotencyKey)}::text[])`.execute(
+        where k.scope = ${SCOPE} and k.key = any(${pgArray(taken.map((p) => p.item.request.idempotencyKey))}::text[])`.execute(
         tx,
       );
       const found = new Map(rows.rows.map((r) => [r.k_key, r]));
@@ -318,7 +318,7 @@ export async function postTransferBatch<C>(
     // 4. Refused transfers leave no key behind, as postTransfer's rollback would.
     const refusedKeys = fresh.filter((p) => excluded.has(p.index)).map((p) => p.item.request.idempotencyKey);
     if (refusedKeys.length > 0) {
-      await sql`delete from idempotency_keys where scope = ${SCOPE} and key = any(${refusedKeys}::text[])`.execute(
+      await sql`delete from idempotency_keys where scope = ${SCOPE} and key = any(${pgArray(refusedKeys)}::text[])`.execute(
         tx,
       );
     }
@@ -348,14 +348,14 @@ export async function postTransferBatch<C>(
         select id, nextval('ledger_transfer_seq'), key, rhash, type, currency, amount, debit, credit,
           'posted', memo, metadata, dprev, cprev, hash, ${now}::timestamptz
         from unnest(
-          ${plan.map((x) => x.p.id)}::uuid[], ${plan.map((x) => req(x).idempotencyKey)}::text[],
-          ${plan.map((x) => x.p.fingerprint)}::text[], ${plan.map((x) => req(x).type)}::text[],
-          ${plan.map((x) => req(x).currency)}::text[], ${plan.map((x) => req(x).amount.toString())}::bigint[],
-          ${plan.map((x) => x.p.debit)}::uuid[], ${plan.map((x) => x.p.credit)}::uuid[],
-          ${plan.map((x) => req(x).memo ?? null)}::text[],
-          ${plan.map((x) => JSON.stringify(req(x).metadata ?? {}))}::jsonb[],
-          ${plan.map((x) => x.debitPrev)}::text[], ${plan.map((x) => x.creditPrev)}::text[],
-          ${plan.map((x) => x.hash)}::text[]
+          ${pgArray(plan.map((x) => x.p.id))}::uuid[], ${pgArray(plan.map((x) => req(x).idempotencyKey))}::text[],
+          ${pgArray(plan.map((x) => x.p.fingerprint))}::text[], ${pgArray(plan.map((x) => req(x).type))}::text[],
+          ${pgArray(plan.map((x) => req(x).currency))}::text[], ${pgArray(plan.map((x) => req(x).amount.toString()))}::bigint[],
+          ${pgArray(plan.map((x) => x.p.debit))}::uuid[], ${pgArray(plan.map((x) => x.p.credit))}::uuid[],
+          ${pgArray(plan.map((x) => req(x).memo ?? null))}::text[],
+          ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
+          ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
+          ${pgArray(plan.map((x) => x.hash))}::text[]
         ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
           cprev, hash, n)
         order by n
@@ -365,8 +365,8 @@ export async function postTransferBatch<C>(
         insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
         select transfer_id, account_id, amount, balance_after, ${now}::timestamptz
         from unnest(
-          ${entries.map((e) => e.transfer)}::uuid[], ${entries.map((e) => e.account)}::uuid[],
-          ${entries.map((e) => e.amount.toString())}::bigint[], ${entries.map((e) => e.after.toString())}::bigint[]
+          ${pgArray(entries.map((e) => e.transfer))}::uuid[], ${pgArray(entries.map((e) => e.account))}::uuid[],
+          ${pgArray(entries.map((e) => e.amount.toString()))}::bigint[], ${pgArray(entries.map((e) => e.after.toString()))}::bigint[]
         ) with ordinality as u(transfer_id, account_id, amount, balance_after, n)
         order by n
       ),
@@ -376,12 +376,12 @@ export async function postTransferBatch<C>(
         update ledger_accounts a
         set balance = u.balance, head_hash = u.head, version = a.version + u.touches
         from unnest(
-          ${touched.map((s) => s.row.id)}::uuid[], ${touched.map((s) => s.balance.toString())}::bigint[],
-          ${touched.map((s) => s.head)}::text[], ${touched.map((s) => String(s.touches))}::bigint[]
+          ${pgArray(touched.map((s) => s.row.id))}::uuid[], ${pgArray(touched.map((s) => s.balance.toString()))}::bigint[],
+          ${pgArray(touched.map((s) => s.head))}::text[], ${pgArray(touched.map((s) => String(s.touches)))}::bigint[]
         ) as u(id, balance, head, touches)
         -- The array again, so the planner reaches the rows through the primary key: it cannot
         -- count unnest's rows, and would otherwise scan the whole table to join them.
-        where a.id = u.id and a.id = any(${touched.map((s) => s.row.id)}::uuid[])
+        where a.id = u.id and a.id = any(${pgArray(touched.map((s) => s.row.id))}::uuid[])
       )
       select id, seq from t`.execute(tx);
     const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]));

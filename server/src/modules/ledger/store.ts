@@ -1,6 +1,6 @@
 // The ledger's SQL. Only the ledger module writes these tables.
 import { sql } from "kysely";
-import { type Executor, preparedStatement } from "../../db/database.js";
+import { type Executor, pgArray, preparedStatement } from "../../db/database.js";
 import type {
   LedgerAccountKind,
   LedgerHoldOutcome,
@@ -127,7 +127,7 @@ export async function lockAccounts(db: Executor, ids: string[]): Promise<LockedA
       a.pending_debits, a.pending_credits, a.head_hash, a.version, a.created_at,
       (select u.status from users u where u.id = a.owner_user_id) as owner_status
     from ledger_accounts a
-    where a.id = any(${sorted}::uuid[])
+    where a.id = any(${pgArray(sorted)}::uuid[])
     order by a.id
     for update of a`.execute(db);
   return result.rows;

@@ -1,7 +1,7 @@
 // SQL for balance-change notices: the cursor row, the ledger entries after it, and the
 // in-flight transactions the notifier waits for.
 import { sql } from "kysely";
-import { type Db, type Executor, preparedStatement } from "../../db/database.js";
+import { type Db, type Executor, pgArray, preparedStatement } from "../../db/database.js";
 import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 import { uuidv7 } from "../../ids.js";
 
@@ -30,7 +30,7 @@ export async function stillBusy(db: Db, txs: string[]): Promise<boolean> {
   const { rows } = await sql<{ busy: boolean }>`
     select exists (
       select 1 from pg_stat_activity
-      where backend_xid is not null and pid::text || ':' || backend_xid::text = any(${txs}::text[])
+      where backend_xid is not null and pid::text || ':' || backend_xid::text = any(${pgArray(txs)}::text[])
     ) as busy
   `.execute(db);
   return rows[0]?.busy ?? false;
@@ -162,7 +162,7 @@ export async function insertInboxItems(
   if (items.length === 0) return;
   await sql`${preparedStatement}
     insert into notifications (id, user_id, kind, title, body)
-    select * from unnest(${items.map(() => uuidv7())}::uuid[], ${items.map((i) => i.userId)}::uuid[],
-      ${items.map((i) => i.item.kind)}::text[], ${items.map((i) => i.item.title)}::text[],
-      ${items.map((i) => i.item.body)}::text[])`.execute(tx);
+    select * from unnest(${pgArray(items.map(() => uuidv7()))}::uuid[], ${pgArray(items.map((i) => i.userId))}::uuid[],
+      ${pgArray(items.map((i) => i.item.kind))}::text[], ${pgArray(items.map((i) => i.item.title))}::text[],
+      ${pgArray(items.map((i) => i.item.body))}::text[])`.execute(tx);
 }

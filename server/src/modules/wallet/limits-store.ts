@@ -1,7 +1,7 @@
 // The limit tables: per-customer usage counters and the customer's own settings. Only
 // limits.ts and password-free.ts use these; the counters are written inside money transactions.
 import { type RawBuilder, sql } from "kysely";
-import { type Executor, preparedStatement, type Tx } from "../../db/database.js";
+import { type Executor, pgArray, preparedStatement, type Tx } from "../../db/database.js";
 
 /** A customer's usage figures as stored: the day's and the year's belong to the periods starting at day_start / year_start. */
 export type UsageRow = {
@@ -52,7 +52,7 @@ export async function lockUsage(
     with locked as (
       insert into limit_usage as l (user_id, day_start, year_start)
       select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
-      from unnest(${userIds}::uuid[]) with ordinality as x(u, n)
+      from unnest(${pgArray(userIds)}::uuid[]) with ordinality as x(u, n)
       where exists (select 1 from users where id = x.u)
       order by x.n
       on conflict (user_id) do update set day_start = l.day_start
@@ -106,14 +106,14 @@ export function usageWrite(rows: UsageRow[]): RawBuilder<unknown> | null {
     set day_start = v.day_start, day_all = v.day_all, day_one_factor = v.day_one_factor,
       day_transfer = v.day_transfer, day_phone_topup = v.day_phone_topup,
       year_start = v.year_start, year_all = v.year_all, lifetime_all = v.lifetime_all
-    from unnest(${col("user_id")}::uuid[], ${col("day_start")}::timestamptz[], ${big("day_all")}::bigint[],
-      ${big("day_one_factor")}::bigint[], ${big("day_transfer")}::bigint[], ${big("day_phone_topup")}::bigint[],
-      ${col("year_start")}::timestamptz[], ${big("year_all")}::bigint[], ${big("lifetime_all")}::bigint[])
+    from unnest(${pgArray(col("user_id"))}::uuid[], ${pgArray(col("day_start"))}::timestamptz[], ${pgArray(big("day_all"))}::bigint[],
+      ${pgArray(big("day_one_factor"))}::bigint[], ${pgArray(big("day_transfer"))}::bigint[], ${pgArray(big("day_phone_topup"))}::bigint[],
+      ${pgArray(col("year_start"))}::timestamptz[], ${pgArray(big("year_all"))}::bigint[], ${pgArray(big("lifetime_all"))}::bigint[])
       as v(user_id, day_start, day_all, day_one_factor, day_transfer, day_phone_topup, year_start, year_all,
         lifetime_all)
     -- The ids again, so the planner reaches the rows through the primary key (it cannot count
     -- unnest's rows, and would otherwise scan the whole table to join them).
-    where l.user_id = v.user_id and l.user_id = any(${col("user_id")}::uuid[])`;
+    where l.user_id = v.user_id and l.user_id = any(${pgArray(col("user_id"))}::uuid[])`;
 }
 
 /** What the limits need to know about a customer: identity facts for the class, and settings. */
@@ -135,7 +135,7 @@ export async function loadLimitProfiles(db: Executor, userIds: string[]): Promis
   const result = await sql<LimitProfileRow>`
     select ${profileColumns}
     from users u left join limit_settings s on s.user_id = u.id
-    where u.id = any(${userIds}::uuid[])`.execute(db);
+    where u.id = any(${pgArray(userIds)}::uuid[])`.execute(db);
   return result.rows.map(profileOf);
 }
 
