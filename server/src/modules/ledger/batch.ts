@@ -256,27 +256,28 @@ export async function postTransferBatch<C>(
     const byKey = [...prepared].sort((a, b) =>
       a.item.request.idempotencyKey < b.item.request.idempotencyKey ? -1 : 1,
     );
-    const claimedRows = await sql<{ key: string }>`${preparedStatement}
+    // No rows come back: nearly always every key is new, and the count says so. Only when some
+    // were taken does a second statement tell them apart (a key claimed here carries this
+    // batch's transfer id).
+    const claim = await sql`${preparedStatement}
       insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
       select ${SCOPE}, k, h, r, ${now}::timestamptz
       from unnest(${pgArray(byKey.map((p) => p.item.request.idempotencyKey))}::text[],
                   ${pgArray(byKey.map((p) => p.fingerprint))}::text[],
                   ${pgArray(byKey.map((p) => p.id))}::uuid[]) with ordinality as u(k, h, r, n)
       order by n
-      on conflict (scope, key) do nothing
-      returning key`.execute(tx);
-    const claimed = new Set(claimedRows.rows.map((r) => r.key));
-    const taken = prepared.filter((p) => !claimed.has(p.item.request.idempotencyKey));
-    const fresh = prepared.filter((p) => claimed.has(p.item.request.idempotencyKey));
-
-    // Keys already used: replay the first result, or refuse another request under the key.
-    if (taken.length > 0) {
-      const rows = await sql<TransferRow & { k_key: string; k_hash: string }>`
-        select k.key as k_key, k.request_hash as k_hash, t.*
+      on conflict (scope, key) do nothing`.execute(tx);
+    let fresh = prepared;
+    if (claim.numAffectedRows !== BigInt(prepared.length)) {
+      const rows = await sql<TransferRow & { k_key: string; k_hash: string; k_result: string | null }>`
+        select k.key as k_key, k.request_hash as k_hash, k.result_id as k_result, t.*
         from idempotency_keys k left join ledger_transfers t on t.id = k.result_id
-        where k.scope = ${SCOPE} and k.key = any(${pgArray(taken.map((p) => p.item.request.idempotencyKey))}::text[])`.execute(
+        where k.scope = ${SCOPE} and k.key = any(${pgArray(prepared.map((p) => p.item.request.idempotencyKey))}::text[])`.execute(
         tx,
       );
+      const ours = new Set(rows.rows.map((r) => r.k_result));
+      fresh = prepared.filter((p) => ours.has(p.id));
+      const taken = prepared.filter((p) => !ours.has(p.id));
       const found = new Map(rows.rows.map((r) => [r.k_key, r]));
       for (const p of taken) {
         const row = found.get(p.item.request.idempotencyKey);
@@ -290,7 +291,7 @@ export async function postTransferBatch<C>(
             error: new Error(`idempotency key ${SCOPE} has no stored transfer`),
           };
         } else {
-          const { k_key: _k, k_hash: _h, ...transfer } = row;
+          const { k_key: _k, k_hash: _h, k_result: _r, ...transfer } = row;
           outcomes[p.index] = { ok: true, result: { transfer: toTransfer(transfer), replayed: true } };
         }
       }
@@ -340,7 +341,7 @@ export async function postTransferBatch<C>(
       plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
       now,
     );
-    const inserted = await sql<{ id: string; seq: bigint }>`${preparedStatement}
+    const inserted = await sql<{ seqs: string }>`${preparedStatement}
       with t as (
         insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
           debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
@@ -383,8 +384,13 @@ export async function postTransferBatch<C>(
         -- count unnest's rows, and would otherwise scan the whole table to join them.
         where a.id = u.id and a.id = any(${pgArray(touched.map((s) => s.row.id))}::uuid[])
       )
-      select id, seq from t`.execute(tx);
-    const seqOf = new Map(inserted.rows.map((r) => [r.id, r.seq]));
+      -- One row, "id=seq,id=seq,…": a row per transfer cost more to receive than to write.
+      select string_agg(id::text || '=' || seq::text, ',') as seqs from t`.execute(tx);
+    const seqOf = new Map<string, bigint>();
+    for (const pair of (inserted.rows[0]?.seqs ?? "").split(",")) {
+      const at = pair.indexOf("=");
+      seqOf.set(pair.slice(0, at), BigInt(pair.slice(at + 1)));
+    }
     const rows: TransferRow[] = plan.map((x) => ({
       id: x.p.id,
       seq: seqOf.get(x.p.id) as bigint,

@@ -33,14 +33,15 @@ const profileColumns = sql`
 
 /**
  * Locks the customers' usage rows, creating the missing ones (with the given period starts and
- * zero figures), and returns each with the customer's limit profile — one statement, one round
- * trip. Rows are locked in the order of `userIds` (the caller sorts them: every money
- * transaction takes these locks in user-id order, and before any ledger account). Ids that are
- * not users are left out.
+ * zero figures), and returns each with the customer's limit profile. Rows are locked in user-id
+ * order (the caller passes `userIds` sorted: every money transaction takes these locks in user-id
+ * order, and before any ledger account). Ids that are not users are left out.
  *
- * `insert … on conflict do update` inserts what is missing and locks what exists; its no-op
- * update (a HOT update: no indexed column changes, and the table leaves room) is what makes
- * RETURNING give the latest committed figures once the lock is held.
+ * Two statements: the missing rows are inserted first (nearly always none: a probe of the primary
+ * key per id, nothing written), then every row is locked with `select … for update`, which in
+ * READ COMMITTED waits for a concurrent writer and returns the figures it committed. Locking by
+ * a no-op `insert … on conflict do update` instead, as before, wrote a new version of every row
+ * (and its WAL) only for the batch's own update to write another one.
  */
 export async function lockUsage(
   tx: Tx,
@@ -48,19 +49,19 @@ export async function lockUsage(
   fresh: { dayStart: Date; yearStart: Date },
 ): Promise<(UsageRow & { profile: LimitProfileRow })[]> {
   if (userIds.length === 0) return [];
+  const ids = pgArray(userIds);
+  await sql`${preparedStatement}
+    insert into limit_usage (user_id, day_start, year_start)
+    select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
+    from unnest(${ids}::uuid[]) as x(u)
+    where not exists (select 1 from limit_usage l where l.user_id = x.u)
+      and exists (select 1 from users where id = x.u)
+    order by x.u
+    on conflict (user_id) do nothing`.execute(tx);
   const result = await sql<UsageRow & LimitProfileRow>`${preparedStatement}
-    with locked as (
-      insert into limit_usage as l (user_id, day_start, year_start)
-      select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
-      from unnest(${pgArray(userIds)}::uuid[]) with ordinality as x(u, n)
-      where exists (select 1 from users where id = x.u)
-      order by x.n
-      on conflict (user_id) do update set day_start = l.day_start
-      returning l.*
-    )
     select l.user_id, l.day_start, l.day_all, l.day_one_factor, l.day_transfer, l.day_phone_topup,
       l.year_start, l.year_all, l.lifetime_all, p.*
-    from locked l
+    from limit_usage l
     cross join lateral (
       select ${profileColumns}
       from users u left join limit_settings s on s.user_id = u.id
@@ -70,7 +71,9 @@ export async function lockUsage(
       -- (auto_explain under bench:payments); the limit keeps the lookup per row.
       limit 1
     ) p
-  `.execute(tx);
+    where l.user_id = any(${ids}::uuid[])
+    order by l.user_id
+    for update of l`.execute(tx);
   return result.rows.map((r) => ({
     user_id: r.user_id,
     day_start: r.day_start,

@@ -326,6 +326,24 @@ function limitsOf(c: CustomerLimits): Limit[] {
   return out;
 }
 
+// The limits depend on a handful of values, which nearly all customers share: a batch of payers
+// reuses one list per combination instead of building a dozen objects and closures per payer.
+const limitLists = new Map<string, readonly Limit[]>();
+const LIMIT_LISTS_MAX = 1_000;
+
+/** limitsOf, shared between customers with the same class and settings; never to be changed. */
+function sharedLimitsOf(c: CustomerLimits): readonly Limit[] {
+  const pf = c.passwordFree;
+  const key = `${c.cls}|${c.transferDailyLimit}|${pf.enabled}|${pf.perPayment}|${pf.daily}`;
+  let limits = limitLists.get(key);
+  if (!limits) {
+    if (limitLists.size >= LIMIT_LISTS_MAX) limitLists.clear();
+    limits = Object.freeze(limitsOf(c));
+    limitLists.set(key, limits);
+  }
+  return limits;
+}
+
 /** ¥1,234.50 style, for messages. */
 export function formatFen(fen: bigint): string {
   const yuan = (fen / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
@@ -366,7 +384,7 @@ function passwordRequired(reason: string, limit?: Limit, remaining?: bigint): Do
 // --- checking and counting ---
 
 /** null when the request fits; otherwise the error to send. Refusals that limit money win. */
-function check(req: LimitRequest, limits: Limit[], figures: Figures): DomainError | null {
+function check(req: LimitRequest, limits: readonly Limit[], figures: Figures): DomainError | null {
   if (req.amount <= 0n) {
     return new DomainError("validation_failed", { detail: "amount must be positive", field: "amount" });
   }
@@ -417,7 +435,11 @@ export async function openLimitGate(tx: Tx, userIds: string[], now: Date): Promi
   const customers = new Map(
     rows.map((r) => [
       r.user_id,
-      { limits: limitsOf(toCustomerLimits(r.profile)), figures: currentFigures(r, now), touched: false },
+      {
+        limits: sharedLimitsOf(toCustomerLimits(r.profile)),
+        figures: currentFigures(r, now),
+        touched: false,
+      },
     ]),
   );
   return {
