@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
 import type { DomainError } from "../../http/errors.js";
@@ -12,6 +13,7 @@ import {
   startOfChinaDay,
   startOfChinaYear,
 } from "./limits.js";
+import { lockUsage } from "./limits-store.js";
 import { bindCard, makeClassII, makeClassIII, verifyIdentity } from "./limits-test-support.js";
 import { availableOf, type Customer, fundedCustomer, PAYMENT_PASSWORD } from "./test-support.js";
 
@@ -511,5 +513,67 @@ describe("limits under load", () => {
       expect(used).toBeLessThanOrEqual(DAILY_TWO_FACTOR_LIMIT);
       expect(await item(p, "class_daily")).toMatchObject({ used: Number(used) });
     }
+  });
+});
+
+describe("usage rows known to exist (lockUsage's `known`)", () => {
+  const fresh = () => ({
+    dayStart: startOfChinaDay(t.clock.now()),
+    yearStart: startOfChinaYear(t.clock.now()),
+  });
+
+  it("learns only rows another transaction committed, and skips creating rows it knows", async () => {
+    const a = await fundedCustomer(t);
+    const b = await fundedCustomer(t);
+    const known = new Set<string>();
+    // a's row is created by a transaction that rolls back: nothing is learnt from it.
+    await expect(
+      t.db.transaction().execute(async (tx) => {
+        const rows = await lockUsage(tx, [a.user.id], fresh(), known);
+        expect(rows.map((r) => r.user_id)).toEqual([a.user.id]);
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(known.has(a.user.id)).toBe(false);
+    // Created and committed here: still not learnt (it was this transaction's own insert)…
+    await t.db.transaction().execute((tx) => lockUsage(tx, [a.user.id], fresh(), known));
+    expect(known.has(a.user.id)).toBe(false);
+    // …but the next transaction finds it committed, and learns it.
+    await t.db.transaction().execute((tx) => lockUsage(tx, [a.user.id], fresh(), known));
+    expect(known.has(a.user.id)).toBe(true);
+    // With every id known, no row is created: b (unknown to the database) is left out…
+    known.add(b.user.id);
+    const rows = await t.db
+      .transaction()
+      .execute((tx) => lockUsage(tx, [a.user.id, b.user.id].sort(), fresh(), known));
+    expect(rows.map((r) => r.user_id)).toEqual([a.user.id]);
+    // …and once b is unknown again, its row is made and locked beside a's.
+    known.delete(b.user.id);
+    const both = await t.db
+      .transaction()
+      .execute((tx) => lockUsage(tx, [a.user.id, b.user.id].sort(), fresh(), known));
+    expect(both.map((r) => r.user_id)).toEqual([a.user.id, b.user.id].sort());
+  });
+
+  it("locks the rows: a second transaction waits for the first's figures", async () => {
+    const c = await fundedCustomer(t);
+    const known = new Set<string>();
+    await consume([pay(c.user.id, 1n)]);
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const first = t.db.transaction().execute(async (tx) => {
+      await lockUsage(tx, [c.user.id], fresh(), known);
+      await sql`update limit_usage set day_all = day_all + 700 where user_id = ${c.user.id}`.execute(tx);
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = t.db.transaction().execute((tx) => lockUsage(tx, [c.user.id], fresh(), known));
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await first;
+    const [row] = await second;
+    expect(row?.day_all).toBe(100n + 700n);
   });
 });

@@ -427,11 +427,17 @@ export type LimitGate = {
  * every money transaction, so batches and single payments cannot deadlock on them — and returns
  * their gate. Open it only for new payments (not for an idempotent replay, which moves nothing).
  */
-export async function openLimitGate(tx: Tx, userIds: string[], now: Date): Promise<LimitGate> {
+export async function openLimitGate(
+  tx: Tx,
+  userIds: string[],
+  now: Date,
+  /** Customers known to have a usage row (lockUsage); kept across transactions by the caller. */
+  knownUsageRows?: Set<string>,
+): Promise<LimitGate> {
   const sorted = [...new Set(userIds)].sort();
   const dayStart = periodStart("day", now);
   const yearStart = periodStart("year", now);
-  const rows = await lockUsage(tx, sorted, { dayStart, yearStart });
+  const rows = await lockUsage(tx, sorted, { dayStart, yearStart }, knownUsageRows);
   const customers = new Map(
     rows.map((r) => [
       r.user_id,

@@ -107,6 +107,8 @@ export type Payments = {
 
 /** One per process: the payments' batcher, and small caches of merchants and account ids. */
 export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Payments {
+  // Payers whose limit usage row exists: their batches skip the statement that creates it.
+  const knownUsageRows = new Set<string>();
   const batcher = new TransferBatcher<PaymentContext>(
     { db: ctx.db, clock: ctx.clock },
     {
@@ -118,6 +120,7 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
           tx,
           items.map((i) => i.context.userId),
           now,
+          knownUsageRows,
         );
         return {
           admit: (i) =>
