@@ -329,10 +329,6 @@ export async function postTransferBatch<C>(
     // 5. Write everything in one statement. Sequence numbers and entry ids are drawn here, under
     // the locks, in arrival order (rows reach nextval sorted by their ordinal): per account, seq
     // order is chain order and entry-id order is balance order, as on the single path.
-    const entries = plan.flatMap((x) => [
-      { transfer: x.p.id, account: x.p.debit, amount: -x.p.item.request.amount, after: x.debitAfter },
-      { transfer: x.p.id, account: x.p.credit, amount: x.p.item.request.amount, after: x.creditAfter },
-    ]);
     // Each touched account once, however many transfers of the batch it took part in.
     const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
     const req = (x: Planned<C>) => x.p.item.request;
@@ -341,35 +337,40 @@ export async function postTransferBatch<C>(
       plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
       now,
     );
+    // The transfers travel once, as arrays; both inserts read them from `u`, the entries two per
+    // transfer (debit, then credit) with the balances after each.
     const inserted = await sql<{ seqs: string }>`${preparedStatement}
-      with t as (
+      with u as materialized (
+        select * from unnest(
+          ${pgArray(plan.map((x) => x.p.id))}::uuid[], ${pgArray(plan.map((x) => req(x).idempotencyKey))}::text[],
+          ${pgArray(plan.map((x) => x.p.fingerprint))}::text[], ${pgArray(plan.map((x) => req(x).type))}::text[],
+          ${pgArray(plan.map((x) => req(x).currency))}::text[], ${pgArray(plan.map((x) => req(x).amount))}::bigint[],
+          ${pgArray(plan.map((x) => x.p.debit))}::uuid[], ${pgArray(plan.map((x) => x.p.credit))}::uuid[],
+          ${pgArray(plan.map((x) => req(x).memo ?? null))}::text[],
+          ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
+          ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
+          ${pgArray(plan.map((x) => x.hash))}::text[],
+          ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[]
+        ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
+          cprev, hash, debit_after, credit_after, n)
+      ),
+      t as (
         insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
           debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
           hash, created_at)
         select id, nextval('ledger_transfer_seq'), key, rhash, type, currency, amount, debit, credit,
           'posted', memo, metadata, dprev, cprev, hash, ${now}::timestamptz
-        from unnest(
-          ${pgArray(plan.map((x) => x.p.id))}::uuid[], ${pgArray(plan.map((x) => req(x).idempotencyKey))}::text[],
-          ${pgArray(plan.map((x) => x.p.fingerprint))}::text[], ${pgArray(plan.map((x) => req(x).type))}::text[],
-          ${pgArray(plan.map((x) => req(x).currency))}::text[], ${pgArray(plan.map((x) => req(x).amount.toString()))}::bigint[],
-          ${pgArray(plan.map((x) => x.p.debit))}::uuid[], ${pgArray(plan.map((x) => x.p.credit))}::uuid[],
-          ${pgArray(plan.map((x) => req(x).memo ?? null))}::text[],
-          ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
-          ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
-          ${pgArray(plan.map((x) => x.hash))}::text[]
-        ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
-          cprev, hash, n)
+        from u
         order by n
         returning id, seq
       ),
       e as (
         insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
-        select transfer_id, account_id, amount, balance_after, ${now}::timestamptz
-        from unnest(
-          ${pgArray(entries.map((e) => e.transfer))}::uuid[], ${pgArray(entries.map((e) => e.account))}::uuid[],
-          ${pgArray(entries.map((e) => e.amount.toString()))}::bigint[], ${pgArray(entries.map((e) => e.after.toString()))}::bigint[]
-        ) with ordinality as u(transfer_id, account_id, amount, balance_after, n)
-        order by n
+        select u.id, v.account_id, v.amount, v.balance_after, ${now}::timestamptz
+        from u cross join lateral (
+          values (1, u.debit, -u.amount, u.debit_after), (2, u.credit, u.amount, u.credit_after)
+        ) as v(side, account_id, amount, balance_after)
+        order by u.n, v.side
       ),
       ${also ? sql`x as (${also}),` : sql``}
       ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
