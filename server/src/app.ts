@@ -90,8 +90,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.addHook("onSend", async (req, reply) => {
+  // Set as the request arrives (a synchronous hook, no promise per request), so that every answer
+  // carries it, errors included.
+  app.addHook("onRequest", (req, reply, done) => {
     reply.header("x-request-id", req.id);
+    done();
   });
 
   const webDist = ctx.config.webDist ?? defaultWebDist;

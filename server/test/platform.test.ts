@@ -23,6 +23,23 @@ describe("platform", () => {
     expect(res.json()).toMatchObject({ status: 404, code: "not_found", title: expect.any(String) });
   });
 
+  it("names every answer's request id, errors included, and takes the caller's own", async () => {
+    const ok = await t.client().get("/healthz");
+    expect(ok.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const missing = await t.client().get("/api/v1/nowhere");
+    expect(missing.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = await t.client().post("/api/v1/me/notifications/read", {}, { noCsrf: true });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused.headers["x-request-id"]).not.toBe(missing.headers["x-request-id"]);
+    const theirs = await t.app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "trace-42" },
+    });
+    expect(theirs.headers["x-request-id"]).toBe("trace-42");
+  });
+
   it("sets a readable CSRF cookie on the first response", async () => {
     const c = t.client();
     const res = await c.get("/healthz");

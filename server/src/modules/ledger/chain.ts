@@ -32,27 +32,20 @@ export type HashedTransferFields = {
 };
 
 export function transferHash(debitPrevHash: string, creditPrevHash: string, f: HashedTransferFields): string {
+  // Exactly canonicalJson of the array ["ledger-transfer/v1", debitPrevHash, …, createdAt], written
+  // out (chain.test.ts holds the two equal): every transfer is hashed on the payment path.
   return sha256Hex(
-    canonicalJson([
-      "ledger-transfer/v1",
-      debitPrevHash,
-      creditPrevHash,
-      f.id,
-      f.type,
-      f.currency.trim(),
-      f.amount.toString(),
-      f.debitAccountId,
-      f.creditAccountId,
-      f.status,
-      f.expiresAt?.toISOString() ?? null,
-      f.holdId,
-      f.reversesTransferId,
-      f.idempotencyKey,
-      f.memo,
-      f.metadata,
-      f.createdAt.toISOString(),
-    ]),
+    `["ledger-transfer/v1",${json(debitPrevHash)},${json(creditPrevHash)},${json(f.id)},${json(f.type)},` +
+      `${json(f.currency.trim())},${json(f.amount.toString())},${json(f.debitAccountId)},` +
+      `${json(f.creditAccountId)},${json(f.status)},${json(f.expiresAt?.toISOString() ?? null)},` +
+      `${json(f.holdId)},${json(f.reversesTransferId)},${json(f.idempotencyKey)},${json(f.memo)},` +
+      `${canonicalJson(f.metadata)},${json(f.createdAt.toISOString())}]`,
   );
+}
+
+/** A string or null as canonicalJson writes it. */
+function json(value: string | null): string {
+  return value === null ? "null" : JSON.stringify(value);
 }
 
 export type HashedHoldEventFields = {

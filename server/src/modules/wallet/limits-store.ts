@@ -69,9 +69,15 @@ export async function lockUsage(
       returning user_id`.execute(tx);
     inserted = new Set(added.rows.map((r) => r.user_id));
   }
-  const result = await sql<UsageRow & LimitProfileRow>`${preparedStatement}
-    select l.user_id, l.day_start, l.day_all, l.day_one_factor, l.day_transfer, l.day_phone_topup,
-      l.year_start, l.year_all, l.lifetime_all, p.*
+  // The period starts as epoch milliseconds (float8): node-postgres parses a timestamptz from
+  // its text by hand, two per payer and batch.
+  const result = await sql<
+    Omit<UsageRow, "day_start" | "year_start"> &
+      LimitProfileRow & { day_start_ms: number; year_start_ms: number }
+  >`${preparedStatement}
+    select l.user_id, (extract(epoch from l.day_start) * 1000)::float8 as day_start_ms, l.day_all,
+      l.day_one_factor, l.day_transfer, l.day_phone_topup,
+      (extract(epoch from l.year_start) * 1000)::float8 as year_start_ms, l.year_all, l.lifetime_all, p.*
     from limit_usage l
     cross join lateral (
       select ${profileColumns}
@@ -91,12 +97,12 @@ export async function lockUsage(
   }
   return result.rows.map((r) => ({
     user_id: r.user_id,
-    day_start: r.day_start,
+    day_start: new Date(r.day_start_ms),
     day_all: r.day_all,
     day_one_factor: r.day_one_factor,
     day_transfer: r.day_transfer,
     day_phone_topup: r.day_phone_topup,
-    year_start: r.year_start,
+    year_start: new Date(r.year_start_ms),
     year_all: r.year_all,
     lifetime_all: r.lifetime_all,
     profile: profileOf(r),
