@@ -261,7 +261,8 @@ async function serve(): Promise<void> {
   const config = loadConfig();
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));
-  const app = await buildApp(ctx, { logger: false });
+  // With its logger, as main.ts builds it (LOG_LEVEL above): a child logger per request.
+  const app = await buildApp(ctx);
   // BENCH_APP_TRACE=1: every 3 s, the app's event-loop delay and garbage-collection pauses
   // (stderr) — what a payment's latency waits on besides the database.
   if (env.BENCH_APP_TRACE) traceEventLoop();
