@@ -56,7 +56,9 @@ const WARMUP_SECONDS = 3;
 const PGBENCH_SCALE = Number(env.BENCH_PGBENCH_SCALE ?? DB_CLIENTS);
 /** Server processes, each with its own batcher, behind the load generator's round robin. */
 const APP_PROCESSES = Number(env.BENCH_APP_PROCESSES ?? 1);
-const TOPUP = 100_00n; // ¥100 for every customer
+// ¥100 for every customer and full-load round: a round's payments cost a customer about ¥80 at
+// most, so no round runs into insufficient funds.
+const TOPUP = 100_00n * BigInt(ROUNDS);
 /**
  * Customers who log in over HTTP; the rest get their session from createSession, the function
  * the login route itself ends with. Every login appends to the audit log's single hash chain, so
@@ -812,8 +814,13 @@ async function main() {
       ...(ROUNDS > 1
         ? ([
             [
-              `rounds (median of ${ROUNDS})`,
-              rounds.map((r, i) => `${fmt(rateOf(r))}/s → ${fmt(ratios[i] as number, 2)}`).join(", "),
+              `rounds: payments/s ÷ pgbench TPS around (median of ${ROUNDS})`,
+              rounds
+                .map(
+                  (r, i) =>
+                    `${fmt(rateOf(r))}/s ÷ (${fmt(tpsOf(i))}, ${fmt(tpsOf(i + 1))}) → ${fmt(ratios[i] as number, 2)}`,
+                )
+                .join("; "),
             ],
           ] as [string, string][])
         : []),
