@@ -1,9 +1,10 @@
 // The append-only audit trail: who did what to whom, newest first, and a check that the hash chain holds.
-import { Alert, Button, Form, Input, Space, Table, type TableColumnsType, Typography } from "antd";
+import { Alert, Button, Form, Input, Table, type TableColumnsType, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get } from "../../common/api";
 import type { AuditEntry, AuditVerification, Page } from "../api-types";
+import { CursorPager, useCursorPages } from "../cursor-pages";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
@@ -22,14 +23,13 @@ export function AuditLogPage() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [filters, setFilters] = useState<Filters>({});
-  // Cursors of the pages already seen, so "previous" can go back without the server keeping state.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<Page<AuditEntry> | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [verification, setVerification] = useState<AuditVerification | null>(null);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const cursor = pages.cursor;
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -118,7 +118,7 @@ export function AuditLogPage() {
         style={{ marginBottom: 16, rowGap: 8 }}
         onFinish={(v: Filters) => {
           setFilters(v);
-          setCursors([null]);
+          pages.reset();
         }}
       >
         <Form.Item label={t("audit.filter.action")} name="action">
@@ -146,20 +146,7 @@ export function AuditLogPage() {
         size="small"
         caption={<TableCaption>{t("audit.tableCaption")}</TableCaption>}
       />
-      <Space style={{ marginTop: 16 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          {t("common.previous")}
-        </Button>
-        <Button
-          disabled={!page?.nextCursor}
-          onClick={() => {
-            const next = page?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          {t("common.next")}
-        </Button>
-      </Space>
+      <CursorPager pages={pages} nextCursor={page?.nextCursor} />
     </>
   );
 }

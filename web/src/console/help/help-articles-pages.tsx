@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { get } from "../../common/api";
+import { CursorPager, useCursorPages } from "../cursor-pages";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
@@ -23,14 +24,13 @@ export function HelpArticlesPage() {
   const navigate = useNavigate();
   const [filters, setFilters] = useState<Filters>({});
   const [draftFilters, setDraftFilters] = useState<Filters>({});
-  // Cursors of the pages already seen, so "previous" can go back without the server keeping state.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<Page | null>(null);
   const [categories, setCategories] = useState<HelpCategory[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [managing, setManaging] = useState(false);
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const cursor = pages.cursor;
 
   const loadCategories = useCallback(async () => {
     try {
@@ -124,7 +124,7 @@ export function HelpArticlesPage() {
         aria-label={t("help.filters")}
         onFinish={() => {
           setFilters(draftFilters);
-          setCursors([null]);
+          pages.reset();
         }}
       >
         <Form.Item label={t("help.filter.q")} htmlFor="help-filter-q">
@@ -194,20 +194,7 @@ export function HelpArticlesPage() {
         caption={<TableCaption>{t("help.tableCaption")}</TableCaption>}
         locale={{ emptyText: <EmptyText>{t("help.noArticles")}</EmptyText> }}
       />
-      <Space style={{ marginTop: 16 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          {t("common.previous")}
-        </Button>
-        <Button
-          disabled={!page?.nextCursor}
-          onClick={() => {
-            const next = page?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          {t("common.next")}
-        </Button>
-      </Space>
+      <CursorPager pages={pages} nextCursor={page?.nextCursor} />
       {managing && (
         <HelpCategoriesDialog
           categories={categories}

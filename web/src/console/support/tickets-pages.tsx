@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { get } from "../../common/api";
+import { CursorPager, useCursorPages } from "../cursor-pages";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
@@ -54,15 +55,14 @@ export function TicketsPage() {
   const navigate = useNavigate();
   const [filters, setFilters] = useState<Filters>({ view: "open" });
   const [search, setSearch] = useState("");
-  // Cursors of the pages already seen, so "previous" can go back without the server keeping state.
-  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const pages = useCursorPages();
   const [page, setPage] = useState<InboxPage | null>(null);
   const [colleagues, setColleagues] = useState<Colleague[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [logging, setLogging] = useState(false);
   const [now, setNow] = useState(() => Date.now());
-  const cursor = cursors[cursors.length - 1] ?? null;
+  const cursor = pages.cursor;
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -97,7 +97,7 @@ export function TicketsPage() {
 
   const refine = (change: Partial<Filters>) => {
     setFilters((f) => ({ ...f, ...change }));
-    setCursors([null]);
+    pages.reset();
   };
 
   const columns: TableColumnsType<InboxTicket> = [
@@ -262,20 +262,7 @@ export function TicketsPage() {
         caption={<TableCaption>{t("tickets.tableCaption")}</TableCaption>}
         locale={{ emptyText: <span className="oc-support-strong">{t("tickets.empty")}</span> }}
       />
-      <Space style={{ marginTop: 16 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-          {t("common.previous")}
-        </Button>
-        <Button
-          disabled={!page?.nextCursor}
-          onClick={() => {
-            const next = page?.nextCursor;
-            if (next) setCursors((c) => [...c, next]);
-          }}
-        >
-          {t("common.next")}
-        </Button>
-      </Space>
+      <CursorPager pages={pages} nextCursor={page?.nextCursor} />
       <LogCallModal
         open={logging}
         onClose={() => setLogging(false)}
