@@ -50,7 +50,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 20);
  * ratio is taken per round against the pgbench runs on either side, and the table gives their
  * median. On a shared machine one round's ratio moves by a tenth with the neighbours' load.
  */
-const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 1));
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 3));
 const HALF_SECONDS = Number(env.BENCH_HALF_SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
 const PGBENCH_SCALE = Number(env.BENCH_PGBENCH_SCALE ?? DB_CLIENTS);
