@@ -6,10 +6,10 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { get } from "../../common/api";
 import { AdjustmentForm } from "../adjustments/adjustment-form";
+import { useCursorList } from "../cursor-pages";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useMe } from "../session";
-import { useErrorText } from "../use-error-text";
 import {
   amountAndBalanceColumns,
   holdColumns,
@@ -29,39 +29,33 @@ import {
 
 export function LedgerAccountPage() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const { permissions } = useMe();
   const { id = "" } = useParams();
   const [account, setAccount] = useState<LedgerAccount | null>(null);
   const [holds, setHolds] = useState<LedgerHold[]>([]);
-  const [entries, setEntries] = useState<LedgerEntry[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(
-    (cursor: string | null) => {
-      setLoading(true);
-      setError(null);
-      const search = new URLSearchParams({ limit: "20", ...(cursor ? { cursor } : {}) });
-      return get<LedgerAccountDetail>(`/api/v1/console/ledger/accounts/${encodeURIComponent(id)}?${search}`)
-        .then((res) => {
-          setAccount(res.account);
-          setHolds(res.holds);
-          setEntries((prev) => (cursor ? [...prev, ...res.entries] : res.entries));
-          setNextCursor(res.nextCursor);
-        })
-        .catch((err: unknown) => setError(errorText(err)))
-        .finally(() => setLoading(false));
-    },
-    [id, errorText],
-  );
-
+  // Another account: nothing of the last one stays on the screen while this one loads.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the account changes
   useEffect(() => {
     setAccount(null);
-    setEntries([]);
-    void load(null);
-  }, [load]);
+    setHolds([]);
+  }, [id]);
+  const fetchPage = useCallback(
+    (cursor: string | null) => {
+      const search = new URLSearchParams({ limit: "20", ...(cursor ? { cursor } : {}) });
+      return get<LedgerAccountDetail>(`/api/v1/console/ledger/accounts/${encodeURIComponent(id)}?${search}`);
+    },
+    [id],
+  );
+  const list = useCursorList(
+    fetchPage,
+    (page: LedgerAccountDetail) => page.entries,
+    (page) => {
+      setAccount(page.account);
+      setHolds(page.holds);
+    },
+  );
+  const { nextCursor, loading, error, more } = list;
+  const entries = list.items ?? [];
 
   const currency = account?.currency ?? "CNY";
   const entryColumns: TableColumnsType<LedgerEntry> = [
@@ -129,7 +123,7 @@ export function LedgerAccountPage() {
             caption={<TableCaption>{t("ledger.entriesCaption")}</TableCaption>}
           />
           {nextCursor && (
-            <Button style={{ marginTop: 16 }} onClick={() => void load(nextCursor)} loading={loading}>
+            <Button style={{ marginTop: 16 }} onClick={more} loading={loading}>
               {t("ledger.more")}
             </Button>
           )}

@@ -1,12 +1,12 @@
 // Find ledger accounts by customer phone, account id or code, and kind. Reads are audited.
 import { Alert, Button, Form, Input, Select, Table, type TableColumnsType } from "antd";
-import { useEffect, useState } from "react";
+import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { get } from "../../common/api";
+import { useCursorList } from "../cursor-pages";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
-import { useErrorText } from "../use-error-text";
 import {
   accountKindLabel,
   accountName,
@@ -19,36 +19,20 @@ type Page = { items: LedgerAccount[]; nextCursor: string | null };
 
 export function LedgerAccountsPage() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [params, setParams] = useSearchParams();
   const query = params.get("q") ?? "";
   const kind = params.get("kind") ?? "";
-  const [items, setItems] = useState<LedgerAccount[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = (cursor: string | null) => {
-    const search = new URLSearchParams();
-    if (query) search.set("q", query);
-    if (kind) search.set("kind", kind);
-    if (cursor) search.set("cursor", cursor);
-    setLoading(true);
-    setError(null);
-    return get<Page>(`/api/v1/console/ledger/accounts?${search}`)
-      .then((res) => {
-        setItems((prev) => (cursor && prev ? [...prev, ...res.items] : res.items));
-        setNextCursor(res.nextCursor);
-      })
-      .catch((err: unknown) => setError(errorText(err)))
-      .finally(() => setLoading(false));
-  };
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the search changes
-  useEffect(() => {
-    setItems(null);
-    void load(null);
-  }, [query, kind]);
+  const fetchPage = useCallback(
+    (cursor: string | null) => {
+      const search = new URLSearchParams();
+      if (query) search.set("q", query);
+      if (kind) search.set("kind", kind);
+      if (cursor) search.set("cursor", cursor);
+      return get<Page>(`/api/v1/console/ledger/accounts?${search}`);
+    },
+    [query, kind],
+  );
+  const { items, nextCursor, loading, error, more } = useCursorList(fetchPage, (page: Page) => page.items);
 
   const columns: TableColumnsType<LedgerAccount> = [
     {
@@ -124,7 +108,7 @@ export function LedgerAccountsPage() {
         />
       )}
       {nextCursor && (
-        <Button style={{ marginTop: 16 }} onClick={() => void load(nextCursor)} loading={loading}>
+        <Button style={{ marginTop: 16 }} onClick={more} loading={loading}>
           {t("ledger.more")}
         </Button>
       )}

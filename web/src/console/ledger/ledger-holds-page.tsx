@@ -1,11 +1,11 @@
 // Holds across the ledger, newest first, by outcome (open ones by default). The read is audited.
 import { Alert, Button, Radio, Table } from "antd";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router-dom";
 import { get } from "../../common/api";
+import { useCursorList } from "../cursor-pages";
 import { PageTitle, TableCaption } from "../page-title";
-import { useErrorText } from "../use-error-text";
 import { holdColumns } from "./ledger-columns";
 import { holdStatusLabel, type LedgerHold } from "./ledger-types";
 
@@ -14,34 +14,16 @@ const statuses = ["pending", "posted", "voided", "expired"] as const;
 
 export function LedgerHoldsPage() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [params, setParams] = useSearchParams();
   const status = params.get("status") ?? "pending";
-  const [items, setItems] = useState<LedgerHold[] | null>(null);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(
-    (cursor: string | null) => {
-      setLoading(true);
-      setError(null);
-      const search = new URLSearchParams({ status, ...(cursor ? { cursor } : {}) });
-      return get<Page>(`/api/v1/console/ledger/holds?${search}`)
-        .then((res) => {
-          setItems((prev) => (cursor && prev ? [...prev, ...res.items] : res.items));
-          setNextCursor(res.nextCursor);
-        })
-        .catch((err: unknown) => setError(errorText(err)))
-        .finally(() => setLoading(false));
-    },
-    [status, errorText],
+  const fetchPage = useCallback(
+    (cursor: string | null) =>
+      get<Page>(
+        `/api/v1/console/ledger/holds?${new URLSearchParams({ status, ...(cursor ? { cursor } : {}) })}`,
+      ),
+    [status],
   );
-
-  useEffect(() => {
-    setItems(null);
-    void load(null);
-  }, [load]);
+  const { items, nextCursor, loading, error, more } = useCursorList(fetchPage, (page: Page) => page.items);
 
   const account = (id: string) => (
     <Link to={`/ledger/accounts/${encodeURIComponent(id)}`}>{id.slice(0, 8)}</Link>
@@ -77,7 +59,7 @@ export function LedgerHoldsPage() {
         />
       )}
       {nextCursor && (
-        <Button style={{ marginTop: 16 }} onClick={() => void load(nextCursor)} loading={loading}>
+        <Button style={{ marginTop: 16 }} onClick={more} loading={loading}>
           {t("ledger.more")}
         </Button>
       )}

@@ -1,12 +1,12 @@
 // Maker-checker queue: what waits for a second pair of eyes, filtered by status and kind.
 import { Alert, Badge, Button, Form, Select, Space, Table, type TableColumnsType } from "antd";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { get } from "../../common/api";
 import type { Page, ReviewStatus } from "../api-types";
+import { useCursorList } from "../cursor-pages";
 import { ageLabel, formatTime, reviewKindLabel, reviewStatusLabel, statusBadge } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
-import { useErrorText } from "../use-error-text";
 import { ApprovalCount, type ReviewWithApprovals } from "./approvals";
 import { ReviewDrawer } from "./review-drawer";
 
@@ -16,41 +16,28 @@ const knownKinds = ["profile_change", "unfreeze", "withdrawal", "refund"];
 
 export function ReviewQueuePage() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const [status, setStatus] = useState<StatusFilter>("pending");
   const [kind, setKind] = useState<string>("");
-  const [items, setItems] = useState<ReviewWithApprovals[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [seenKinds, setSeenKinds] = useState<string[]>(knownKinds);
 
-  const load = useCallback(
-    async (cursor: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const q = new URLSearchParams({ limit: "20" });
-        if (status !== "all") q.set("status", status);
-        if (kind) q.set("kind", kind);
-        if (cursor) q.set("cursor", cursor);
-        const page = await get<Page<ReviewWithApprovals>>(`/api/v1/console/reviews?${q}`);
-        setItems((prev) => (cursor ? [...prev, ...page.items] : page.items));
-        setNextCursor(page.nextCursor);
-        setSeenKinds((prev) => [...new Set([...prev, ...page.items.map((i) => i.kind)])]);
-      } catch (err) {
-        setError(errorText(err));
-      } finally {
-        setLoading(false);
-      }
+  const fetchPage = useCallback(
+    (cursor: string | null) => {
+      const q = new URLSearchParams({ limit: "20" });
+      if (status !== "all") q.set("status", status);
+      if (kind) q.set("kind", kind);
+      if (cursor) q.set("cursor", cursor);
+      return get<Page<ReviewWithApprovals>>(`/api/v1/console/reviews?${q}`);
     },
-    [status, kind, errorText],
+    [status, kind],
   );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const list = useCursorList(
+    fetchPage,
+    (page: Page<ReviewWithApprovals>) => page.items,
+    (page) => setSeenKinds((prev) => [...new Set([...prev, ...page.items.map((i) => i.kind)])]),
+  );
+  const { nextCursor, loading, error, more, reload, setItems } = list;
+  const items = list.items ?? [];
 
   const columns: TableColumnsType<ReviewWithApprovals> = useMemo(
     () => [
@@ -124,7 +111,7 @@ export function ReviewQueuePage() {
           />
         </Form.Item>
         <Form.Item>
-          <Button onClick={() => void load(null)}>{t("common.refresh")}</Button>
+          <Button onClick={reload}>{t("common.refresh")}</Button>
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
@@ -139,7 +126,7 @@ export function ReviewQueuePage() {
       />
       {nextCursor && (
         <Space style={{ marginTop: 16 }}>
-          <Button onClick={() => void load(nextCursor)} loading={loading}>
+          <Button onClick={more} loading={loading}>
             {t("common.loadMore")}
           </Button>
         </Space>
@@ -147,7 +134,9 @@ export function ReviewQueuePage() {
       <ReviewDrawer
         id={openId}
         onClose={() => setOpenId(null)}
-        onDecided={(updated) => setItems((prev) => prev.map((i) => (i.id === updated.id ? updated : i)))}
+        onDecided={(updated) =>
+          setItems((prev) => prev?.map((i) => (i.id === updated.id ? updated : i)) ?? null)
+        }
       />
     </>
   );
