@@ -331,6 +331,7 @@ export async function postTransferBatch<C>(
     // order is chain order and entry-id order is balance order, as on the single path.
     // Each touched account once, however many transfers of the batch it took part in.
     const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
+    const touchedIds = pgArray(touched.map((s) => s.row.id));
     const req = (x: Planned<C>) => x.p.item.request;
     const gateWrite = gate?.write() ?? null;
     const also = hooks.alsoWrite?.(
@@ -378,12 +379,12 @@ export async function postTransferBatch<C>(
         update ledger_accounts a
         set balance = u.balance, head_hash = u.head, version = a.version + u.touches
         from unnest(
-          ${pgArray(touched.map((s) => s.row.id))}::uuid[], ${pgArray(touched.map((s) => s.balance.toString()))}::bigint[],
-          ${pgArray(touched.map((s) => s.head))}::text[], ${pgArray(touched.map((s) => String(s.touches)))}::bigint[]
+          ${touchedIds}::uuid[], ${pgArray(touched.map((s) => s.balance))}::bigint[],
+          ${pgArray(touched.map((s) => s.head))}::text[], ${pgArray(touched.map((s) => s.touches))}::bigint[]
         ) as u(id, balance, head, touches)
         -- The array again, so the planner reaches the rows through the primary key: it cannot
         -- count unnest's rows, and would otherwise scan the whole table to join them.
-        where a.id = u.id and a.id = any(${pgArray(touched.map((s) => s.row.id))}::uuid[])
+        where a.id = u.id and a.id = any(${touchedIds}::uuid[])
       )
       -- One row, "id=seq,id=seq,…": a row per transfer cost more to receive than to write.
       select string_agg(id::text || '=' || seq::text, ',') as seqs from t`.execute(tx);

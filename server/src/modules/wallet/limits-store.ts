@@ -124,22 +124,20 @@ export async function readUsage(db: Executor, userId: string): Promise<UsageRow 
 export function usageWrite(rows: UsageRow[]): RawBuilder<unknown> | null {
   if (rows.length === 0) return null;
   const col = <K extends keyof UsageRow>(k: K) => rows.map((r) => r[k]);
-  const big = (
-    k: "day_all" | "day_one_factor" | "day_transfer" | "day_phone_topup" | "year_all" | "lifetime_all",
-  ) => col(k).map((v) => v.toString());
+  const ids = pgArray(col("user_id"));
   return sql`
     update limit_usage as l
     set day_start = v.day_start, day_all = v.day_all, day_one_factor = v.day_one_factor,
       day_transfer = v.day_transfer, day_phone_topup = v.day_phone_topup,
       year_start = v.year_start, year_all = v.year_all, lifetime_all = v.lifetime_all
-    from unnest(${pgArray(col("user_id"))}::uuid[], ${pgArray(col("day_start"))}::timestamptz[], ${pgArray(big("day_all"))}::bigint[],
-      ${pgArray(big("day_one_factor"))}::bigint[], ${pgArray(big("day_transfer"))}::bigint[], ${pgArray(big("day_phone_topup"))}::bigint[],
-      ${pgArray(col("year_start"))}::timestamptz[], ${pgArray(big("year_all"))}::bigint[], ${pgArray(big("lifetime_all"))}::bigint[])
+    from unnest(${ids}::uuid[], ${pgArray(col("day_start"))}::timestamptz[], ${pgArray(col("day_all"))}::bigint[],
+      ${pgArray(col("day_one_factor"))}::bigint[], ${pgArray(col("day_transfer"))}::bigint[], ${pgArray(col("day_phone_topup"))}::bigint[],
+      ${pgArray(col("year_start"))}::timestamptz[], ${pgArray(col("year_all"))}::bigint[], ${pgArray(col("lifetime_all"))}::bigint[])
       as v(user_id, day_start, day_all, day_one_factor, day_transfer, day_phone_topup, year_start, year_all,
         lifetime_all)
     -- The ids again, so the planner reaches the rows through the primary key (it cannot count
     -- unnest's rows, and would otherwise scan the whole table to join them).
-    where l.user_id = v.user_id and l.user_id = any(${pgArray(col("user_id"))}::uuid[])`;
+    where l.user_id = v.user_id and l.user_id = any(${ids}::uuid[])`;
 }
 
 /** What the limits need to know about a customer: identity facts for the class, and settings. */
