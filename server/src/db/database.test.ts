@@ -4,7 +4,7 @@ import { randomInt } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../test/harness.js";
-import { createDb, type Db, pgArray, preparedStatement } from "./database.js";
+import { createDb, type Db, pgArray, pipeline, preparedStatement } from "./database.js";
 
 type PreparedRow = { statement: string; generic_plans: bigint; custom_plans: bigint };
 
@@ -143,5 +143,91 @@ describe("pgArray", () => {
     expect(rows[0]?.f).toEqual([true, false]);
     expect(rows[0]?.d.map((d) => new Date(d).toISOString())).toEqual([at.toISOString()]);
     expect(rows[0]?.j).toEqual([{ q: 'a "b" \\ c', n: null }, []]);
+  });
+});
+
+describe("pipeline", () => {
+  // Its own one-connection pool, watched: when the client writes to the socket, and when an
+  // answer ends (ReadyForQuery).
+  let watched: Db;
+  const events: string[] = [];
+  let client: { pipeline?: boolean } | undefined;
+  beforeAll(async () => {
+    const made = createDb(await createTestDatabase(), 1);
+    watched = made.db;
+    made.pool.on("connect", (c) => {
+      client = c as unknown as { pipeline?: boolean };
+      const con = (
+        c as unknown as { connection: { stream: NodeJS.WritableStream; on(e: string, f: () => void): void } }
+      ).connection;
+      const write = con.stream.write.bind(con.stream) as (...a: unknown[]) => boolean;
+      (con.stream as unknown as { write: (...a: unknown[]) => boolean }).write = (...a: unknown[]) => {
+        events.push("write");
+        return write(...a);
+      };
+      con.on("readyForQuery", () => events.push("ready"));
+    });
+    await sql`select 1`.execute(watched);
+  });
+  afterAll(async () => {
+    await watched.destroy();
+  });
+
+  it("sends every statement before the first answer, and answers each in order", async () => {
+    events.length = 0;
+    const results = await pipeline(watched, [
+      sql`select ${1}::int as n`,
+      sql`${preparedStatement} select ${2}::int as n`,
+      sql`select 3 as n`,
+    ]);
+    expect(results.map((r) => r.rows)).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]]);
+    // All three went out before any answer came back: one round trip.
+    expect(events.indexOf("ready")).toBeGreaterThan(events.lastIndexOf("write"));
+    expect(events.filter((e) => e === "ready")).toHaveLength(3);
+    // The marked statement went as a named prepared statement, as alone.
+    const { rows } = await sql<{ statement: string }>`
+      select statement from pg_prepared_statements where not from_sql`.execute(watched);
+    expect(rows.some((r) => r.statement.includes("select $1::int as n"))).toBe(true);
+    // The client is back out of pipeline mode.
+    expect(client?.pipeline).toBe(false);
+  });
+
+  it("counts the rows each data-modifying statement touched", async () => {
+    const results = await watched.connection().execute(async (conn) => {
+      const r = await pipeline(conn, [
+        sql`create temporary table pipeline_count (v int)`,
+        sql`insert into pipeline_count select generate_series(1, ${4}::int)`,
+        sql`update pipeline_count set v = v + 1 where v > 2`,
+        sql`select count(*)::int as n from pipeline_count`,
+      ]);
+      await sql`drop table pipeline_count`.execute(conn);
+      return r;
+    });
+    expect(results.map((r) => r.numAffectedRows)).toEqual([undefined, 4n, 2n, undefined]);
+    expect(results[3]?.rows).toEqual([{ n: 4 }]);
+  });
+
+  it("fails every statement after a failed one in a transaction, and reports the first error", async () => {
+    await sql`create table if not exists pipeline_probe (v int)`.execute(watched);
+    const failed = watched.connection().execute(async (conn) => {
+      try {
+        await pipeline(conn, [
+          sql`begin`,
+          sql`insert into pipeline_probe values (1)`,
+          sql`select 1 / ${0}::int`,
+          sql`insert into pipeline_probe values (2)`,
+          sql`commit`,
+        ]);
+      } finally {
+        await sql`rollback`.execute(conn);
+      }
+    });
+    await expect(failed).rejects.toThrow(/division by zero/);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from pipeline_probe`.execute(watched);
+    expect(rows[0]?.n).toBe(0);
+    // The connection answers normally afterwards, one statement at a time.
+    const again = await pipeline(watched, [sql`select ${5}::int as n`]);
+    expect(again[0]?.rows).toEqual([{ n: 5 }]);
+    expect(await pipeline(watched, [])).toEqual([]);
   });
 });

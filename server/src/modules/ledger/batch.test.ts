@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { createDb, type Db } from "../../db/database.js";
@@ -122,15 +123,18 @@ describe("one batch", () => {
         { request: payment(a, shop, 200n), context: "allow" },
       ],
       {
-        gate: async () => ({
-          admit: (item) => {
-            asked.push(`${item.context}:${item.request.amount}`);
-            return item.context === "refuse" ? new DomainError("limit_exceeded") : null;
-          },
-          write: () => {
-            written++;
-            return null;
-          },
+        gate: () => ({
+          statements: [],
+          open: () => ({
+            admit: (item) => {
+              asked.push(`${item.context}:${item.request.amount}`);
+              return item.context === "refuse" ? new DomainError("limit_exceeded") : null;
+            },
+            write: () => {
+              written++;
+              return null;
+            },
+          }),
         }),
       },
     );
@@ -147,6 +151,49 @@ describe("one batch", () => {
     expect(await balance(b.id)).toBe(0n);
     expect((await verifyLedger(t.db)).problems).toEqual([]);
   });
+});
+
+describe("a batch that fails", () => {
+  // Both round trips are pipelines: a statement that fails there fails the whole batch, leaves
+  // nothing of it behind, and gives the connection back clean for the next batch.
+  for (const where of ["first", "second"] as const) {
+    it(`rolls everything back when a statement of its ${where} round trip fails`, async () => {
+      const db = createDb(t.databaseUrl, 1).db;
+      try {
+        const payer = await customerAccount(t, 1_000n);
+        const shop = await merchant(`batch_fails_${where}`);
+        const before = await rowCounts(t);
+        // Data-modifying, so it runs even as an unreferenced part of the write statement.
+        const failing = sql`insert into idempotency_keys (scope, key, request_hash)
+          select 'test', 'never', (1 / (random() * 0)::int)::text`;
+        const outcomes = postTransferBatch(
+          { db, clock: t.clock },
+          [
+            { request: payment(payer, shop, 100n), context: undefined },
+            { request: payment(payer, shop, 200n), context: undefined },
+          ],
+          {
+            gate: () => ({
+              statements: where === "first" ? [failing] : [],
+              open: () => ({ admit: () => null, write: () => (where === "second" ? failing : null) }),
+            }),
+          },
+        );
+        await expect(outcomes).rejects.toThrow(/division by zero/);
+        expect(await rowCounts(t)).toEqual(before);
+        expect(await balance(payer.id)).toBe(1_000n);
+        // The same connection, now out of the failed transaction, writes the next batch.
+        const next = await postTransferBatch({ db, clock: t.clock }, [
+          { request: payment(payer, shop, 300n), context: undefined },
+        ]);
+        expect(next[0]).toMatchObject({ ok: true });
+        expect(await balance(payer.id)).toBe(700n);
+        expect((await verifyLedger(t.db)).problems).toEqual([]);
+      } finally {
+        await db.destroy();
+      }
+    });
+  }
 });
 
 describe("the batcher's queue", () => {
@@ -166,13 +213,13 @@ describe("the batcher's queue", () => {
     const batcher = new TransferBatcher<undefined>(
       { db: dbA, clock: t.clock },
       {
-        gate: async (_tx, items) => {
+        gate: async (items) => {
           sizes.push(items.length);
           if (sizes.length === 1) {
             firstCalled();
             await held;
           }
-          return { admit: () => null, write: () => null };
+          return { statements: [], open: () => ({ admit: () => null, write: () => null }) };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 4, parallelAfter: 20 },
@@ -218,14 +265,14 @@ describe("lock keys", () => {
       { db: dbA, clock: t.clock },
       {
         lockKey: (item) => item.context,
-        gate: async (_tx, items) => {
+        gate: async (items) => {
           calls.push(items.map((i) => i.context));
           if (calls.length === 1) {
             firstCalled();
             await holding;
           }
           if (calls.length === 2) secondCalled();
-          return { admit: () => null, write: () => null };
+          return { statements: [], open: () => ({ admit: () => null, write: () => null }) };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 2, parallelAfter: 1 },

@@ -3,7 +3,8 @@
 // A plain ledger pays one transaction (and one WAL flush) per transfer, and a hot account (a
 // merchant taking a fifth of all payments) serialises every transfer that touches it. Here
 // concurrent requests queue; a writer takes up to `maxBatch` of them (or what arrived within
-// `maxWaitMs`) and, in ONE transaction:
+// `maxWaitMs`) and, in ONE transaction and two round trips (steps 1-2 are sent as one pipeline
+// with `begin`, steps 4-6 as another; db/database.ts):
 //
 //   1. claims every idempotency key with one multi-row insert, in key order; keys already taken
 //      are answered as postTransfer answers them (replay of the first result, or
@@ -24,7 +25,7 @@
 // postTransfer calls beside them, queue rather than deadlock.
 import { type RawBuilder, sql } from "kysely";
 import type { Clock } from "../../clock.js";
-import { type Db, pgArray, preparedStatement, type Tx } from "../../db/database.js";
+import { type Db, type PipelineResult, pgArray, pipeline, preparedStatement } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import { uuidv7 } from "../../ids.js";
 import { requestHash, transferHash } from "./chain.js";
@@ -37,7 +38,7 @@ import {
   type TransferResult,
   toTransfer,
 } from "./service.js";
-import { type LockedAccountRow, lockAccounts, type TransferRow } from "./store.js";
+import { type LockedAccountRow, lockAccountsStatement, type TransferRow } from "./store.js";
 
 const SCOPE = "ledger:transfer";
 
@@ -53,25 +54,30 @@ export type BatchGate<C> = {
   write(): RawBuilder<unknown> | null;
 };
 
+/**
+ * The caller's gate for one batch, in two steps: the statements that lock and read what it needs
+ * (sent in the batch's first round trip, after the key claim and before the account locks), and
+ * the gate opened from their answers.
+ */
+export type BatchGatePlan<C> = {
+  statements: RawBuilder<unknown>[];
+  open(results: PipelineResult[]): BatchGate<C>;
+};
+
 export type BatchHooks<C> = {
   /**
-   * Opens the caller's gate for the batch's new transfers, inside its transaction, before any
-   * account is locked (what it locks comes first in the global lock order, e.g. limit usage).
+   * Plans the caller's gate for the batch's transfers. Its statements run inside the batch's
+   * transaction before any account is locked (what they lock comes first in the global lock
+   * order, e.g. limit usage). A transfer that turns out to be a replay is in `items` too; the
+   * gate is asked (`admit`) only about new transfers.
    */
-  gate?(tx: Tx, items: BatchItem<C>[], now: Date): Promise<BatchGate<C>>;
-  /**
-   * One more data-modifying statement for the written transfers (e.g. in-app notices), run as
-   * part of the batch's single write statement: no extra round trip while the accounts are locked.
-   */
-  alsoWrite?(written: { item: BatchItem<C>; transferId: string }[], now: Date): RawBuilder<unknown> | null;
+  gate?(items: BatchItem<C>[], now: Date): BatchGatePlan<C> | Promise<BatchGatePlan<C>>;
   /**
    * What the caller's gate locks for a transfer besides the accounts (e.g. the payer's limit
    * usage). Batches in flight at once get disjoint keys — a transfer whose key is in a running
    * batch waits for the next — so they do not queue on each other's locks before the accounts.
    */
   lockKey?(item: BatchItem<C>): string;
-  /** Runs after the batch's rows are written, in the same transaction. */
-  afterWrite?(tx: Tx, written: { item: BatchItem<C>; transfer: Transfer }[], now: Date): Promise<void>;
 };
 
 /** One answer per item: the result, the error for that caller, or "retry" (queue it again). */
@@ -211,6 +217,134 @@ function simulate<C>(
 }
 
 /**
+ * When the claim took fewer keys than it was given: which of the batch's keys are its own (they
+ * carry its transfer ids), and the answers for the others — a replay of the first result,
+ * idempotency_conflict, or "retry" when the first claimant rolled back in between. Returns the
+ * transfers whose keys this batch holds.
+ */
+async function sortOutTakenKeys<C>(
+  conn: Db,
+  prepared: Prepared<C>[],
+  outcomes: (BatchOutcome | undefined)[],
+): Promise<Prepared<C>[]> {
+  const rows = await sql<TransferRow & { k_key: string; k_hash: string; k_result: string | null }>`
+    select k.key as k_key, k.request_hash as k_hash, k.result_id as k_result, t.*
+    from idempotency_keys k left join ledger_transfers t on t.id = k.result_id
+    where k.scope = ${SCOPE} and k.key = any(${pgArray(prepared.map((p) => p.item.request.idempotencyKey))}::text[])`.execute(
+    conn,
+  );
+  const ours = new Set(rows.rows.map((r) => r.k_result));
+  const found = new Map(rows.rows.map((r) => [r.k_key, r]));
+  for (const p of prepared) {
+    if (ours.has(p.id)) continue;
+    const row = found.get(p.item.request.idempotencyKey);
+    if (!row) outcomes[p.index] = "retry";
+    else if (row.k_hash !== p.fingerprint) {
+      outcomes[p.index] = { ok: false, error: new DomainError("idempotency_conflict") };
+    } else if (!row.id) {
+      outcomes[p.index] = { ok: false, error: new Error(`idempotency key ${SCOPE} has no stored transfer`) };
+    } else {
+      const { k_key: _k, k_hash: _h, k_result: _r, ...transfer } = row;
+      outcomes[p.index] = { ok: true, result: { transfer: toTransfer(transfer), replayed: true } };
+    }
+  }
+  return prepared.filter((p) => ours.has(p.id));
+}
+
+/**
+ * 5. Everything in one statement. Sequence numbers and entry ids are drawn here, under the
+ * locks, in arrival order (rows reach nextval sorted by their ordinal): per account, seq order is
+ * chain order and entry-id order is balance order, as on the single path. Each touched account is
+ * updated once, however many transfers of the batch it took part in. The transfers travel once,
+ * as arrays; both inserts read them from `u`, the entries two per transfer (debit, then credit)
+ * with the balances after each. One row comes back, "id=seq,id=seq,…": a row per transfer cost
+ * more to receive than to write.
+ */
+function writeStatement<C>(
+  plan: Planned<C>[],
+  accounts: Map<string, AccountState>,
+  gate: BatchGate<C> | null,
+  now: Date,
+): RawBuilder<{ seqs: string }> {
+  const touched = [...accounts.values()].filter((s) => s.touches > 0);
+  const touchedIds = pgArray(touched.map((s) => s.row.id));
+  const req = (x: Planned<C>) => x.p.item.request;
+  const gateWrite = gate?.write() ?? null;
+  return sql<{ seqs: string }>`${preparedStatement}
+    with u as materialized (
+      select * from unnest(
+        ${pgArray(plan.map((x) => x.p.id))}::uuid[], ${pgArray(plan.map((x) => req(x).idempotencyKey))}::text[],
+        ${pgArray(plan.map((x) => x.p.fingerprint))}::text[], ${pgArray(plan.map((x) => req(x).type))}::text[],
+        ${pgArray(plan.map((x) => req(x).currency))}::text[], ${pgArray(plan.map((x) => req(x).amount))}::bigint[],
+        ${pgArray(plan.map((x) => x.p.debit))}::uuid[], ${pgArray(plan.map((x) => x.p.credit))}::uuid[],
+        ${pgArray(plan.map((x) => req(x).memo ?? null))}::text[],
+        ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
+        ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
+        ${pgArray(plan.map((x) => x.hash))}::text[],
+        ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[]
+      ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
+        cprev, hash, debit_after, credit_after, n)
+    ),
+    t as (
+      insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
+        debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
+        hash, created_at)
+      select id, nextval('ledger_transfer_seq'), key, rhash, type, currency, amount, debit, credit,
+        'posted', memo, metadata, dprev, cprev, hash, ${now}::timestamptz
+      from u
+      order by n
+      returning id, seq
+    ),
+    e as (
+      insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
+      select u.id, v.account_id, v.amount, v.balance_after, ${now}::timestamptz
+      from u cross join lateral (
+        values (1, u.debit, -u.amount, u.debit_after), (2, u.credit, u.amount, u.credit_after)
+      ) as v(side, account_id, amount, balance_after)
+      order by u.n, v.side
+    ),
+    ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
+    a as (
+      update ledger_accounts a
+      set balance = u.balance, head_hash = u.head, version = a.version + u.touches
+      from unnest(
+        ${touchedIds}::uuid[], ${pgArray(touched.map((s) => s.balance))}::bigint[],
+        ${pgArray(touched.map((s) => s.head))}::text[], ${pgArray(touched.map((s) => s.touches))}::bigint[]
+      ) as u(id, balance, head, touches)
+      -- The array again, so the planner reaches the rows through the primary key: it cannot
+      -- count unnest's rows, and would otherwise scan the whole table to join them.
+      where a.id = u.id and a.id = any(${touchedIds}::uuid[])
+    )
+    select string_agg(id::text || '=' || seq::text, ',') as seqs from t`;
+}
+
+/** The transfer as written by writeStatement, without reading it back. */
+function writtenTransfer<C>(x: Planned<C>, seq: bigint, now: Date): Transfer {
+  const req = x.p.item.request;
+  return toTransfer({
+    id: x.p.id,
+    seq,
+    idempotency_key: req.idempotencyKey,
+    request_hash: x.p.fingerprint,
+    type: req.type,
+    currency: req.currency,
+    amount: req.amount,
+    debit_account_id: x.p.debit,
+    credit_account_id: x.p.credit,
+    status: "posted",
+    expires_at: null,
+    hold_id: null,
+    reverses_transfer_id: null,
+    memo: req.memo ?? null,
+    metadata: req.metadata ?? {},
+    debit_prev_hash: x.debitPrev,
+    credit_prev_hash: x.creditPrev,
+    hash: x.hash,
+    created_at: now,
+  });
+}
+
+/**
  * Posts many transfers in one transaction with the semantics of postTransfer for each: the
  * same key and request replays, another request under a used key is idempotency_conflict, a
  * refusal leaves nothing of that transfer behind. Outcomes come back in the order of `items`.
@@ -251,172 +385,85 @@ export async function postTransferBatch<C>(
   if (prepared.length === 0) return outcomes.map((o) => o ?? "retry");
 
   const now = deps.clock.now();
-  const written = await deps.db.transaction().execute(async (tx) => {
-    // 1. Claim the keys, in key order so two batchers with overlapping keys cannot deadlock.
-    const byKey = [...prepared].sort((a, b) =>
-      a.item.request.idempotencyKey < b.item.request.idempotencyKey ? -1 : 1,
-    );
-    // No rows come back: nearly always every key is new, and the count says so. Only when some
-    // were taken does a second statement tell them apart (a key claimed here carries this
-    // batch's transfer id).
-    const claim = await sql`${preparedStatement}
-      insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
-      select ${SCOPE}, k, h, r, ${now}::timestamptz
-      from unnest(${pgArray(byKey.map((p) => p.item.request.idempotencyKey))}::text[],
-                  ${pgArray(byKey.map((p) => p.fingerprint))}::text[],
-                  ${pgArray(byKey.map((p) => p.id))}::uuid[]) with ordinality as u(k, h, r, n)
-      order by n
-      on conflict (scope, key) do nothing`.execute(tx);
-    let fresh = prepared;
-    if (claim.numAffectedRows !== BigInt(prepared.length)) {
-      const rows = await sql<TransferRow & { k_key: string; k_hash: string; k_result: string | null }>`
-        select k.key as k_key, k.request_hash as k_hash, k.result_id as k_result, t.*
-        from idempotency_keys k left join ledger_transfers t on t.id = k.result_id
-        where k.scope = ${SCOPE} and k.key = any(${pgArray(prepared.map((p) => p.item.request.idempotencyKey))}::text[])`.execute(
-        tx,
-      );
-      const ours = new Set(rows.rows.map((r) => r.k_result));
-      fresh = prepared.filter((p) => ours.has(p.id));
-      const taken = prepared.filter((p) => !ours.has(p.id));
-      const found = new Map(rows.rows.map((r) => [r.k_key, r]));
-      for (const p of taken) {
-        const row = found.get(p.item.request.idempotencyKey);
-        // The first claimant rolled back in between: claim again in the next batch.
-        if (!row) outcomes[p.index] = "retry";
-        else if (row.k_hash !== p.fingerprint) {
-          outcomes[p.index] = { ok: false, error: new DomainError("idempotency_conflict") };
-        } else if (!row.id) {
-          outcomes[p.index] = {
-            ok: false,
-            error: new Error(`idempotency key ${SCOPE} has no stored transfer`),
-          };
-        } else {
-          const { k_key: _k, k_hash: _h, k_result: _r, ...transfer } = row;
-          outcomes[p.index] = { ok: true, result: { transfer: toTransfer(transfer), replayed: true } };
-        }
-      }
-    }
-    if (fresh.length === 0) return [];
-
-    // 2-3. The caller's gate (limits lock their usage rows: before any account, as everywhere),
-    // then every touched account locked in id order in one statement, then each transfer in
-    // arrival order through the ledger's checks against the running totals and the gate.
-    const gate = hooks.gate
-      ? await hooks.gate(
-          tx,
-          fresh.map((p) => p.item),
-          now,
-        )
-      : null;
-    const lockedRows = await lockAccounts(
-      tx,
-      fresh.flatMap((p) => [p.debit, p.credit]),
-    );
-    const result = simulate(fresh, new Map(lockedRows.map((r) => [r.id, r])), gate, now);
-    const excluded = result.refused;
-    for (const [i, err] of excluded) outcomes[i] = { ok: false, error: err };
-
-    // 4. Refused transfers leave no key behind, as postTransfer's rollback would.
-    const refusedKeys = fresh.filter((p) => excluded.has(p.index)).map((p) => p.item.request.idempotencyKey);
-    if (refusedKeys.length > 0) {
-      await sql`delete from idempotency_keys where scope = ${SCOPE} and key = any(${pgArray(refusedKeys)}::text[])`.execute(
-        tx,
-      );
-    }
-    const plan = result.plan;
-    if (plan.length === 0) return [];
-
-    // 5. Write everything in one statement. Sequence numbers and entry ids are drawn here, under
-    // the locks, in arrival order (rows reach nextval sorted by their ordinal): per account, seq
-    // order is chain order and entry-id order is balance order, as on the single path.
-    // Each touched account once, however many transfers of the batch it took part in.
-    const touched = [...result.accounts.values()].filter((s) => s.touches > 0);
-    const touchedIds = pgArray(touched.map((s) => s.row.id));
-    const req = (x: Planned<C>) => x.p.item.request;
-    const gateWrite = gate?.write() ?? null;
-    const also = hooks.alsoWrite?.(
-      plan.map((x) => ({ item: x.p.item, transferId: x.p.id })),
-      now,
-    );
-    // The transfers travel once, as arrays; both inserts read them from `u`, the entries two per
-    // transfer (debit, then credit) with the balances after each.
-    const inserted = await sql<{ seqs: string }>`${preparedStatement}
-      with u as materialized (
-        select * from unnest(
-          ${pgArray(plan.map((x) => x.p.id))}::uuid[], ${pgArray(plan.map((x) => req(x).idempotencyKey))}::text[],
-          ${pgArray(plan.map((x) => x.p.fingerprint))}::text[], ${pgArray(plan.map((x) => req(x).type))}::text[],
-          ${pgArray(plan.map((x) => req(x).currency))}::text[], ${pgArray(plan.map((x) => req(x).amount))}::bigint[],
-          ${pgArray(plan.map((x) => x.p.debit))}::uuid[], ${pgArray(plan.map((x) => x.p.credit))}::uuid[],
-          ${pgArray(plan.map((x) => req(x).memo ?? null))}::text[],
-          ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
-          ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
-          ${pgArray(plan.map((x) => x.hash))}::text[],
-          ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[]
-        ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
-          cprev, hash, debit_after, credit_after, n)
-      ),
-      t as (
-        insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
-          debit_account_id, credit_account_id, status, memo, metadata, debit_prev_hash, credit_prev_hash,
-          hash, created_at)
-        select id, nextval('ledger_transfer_seq'), key, rhash, type, currency, amount, debit, credit,
-          'posted', memo, metadata, dprev, cprev, hash, ${now}::timestamptz
-        from u
-        order by n
-        returning id, seq
-      ),
-      e as (
-        insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
-        select u.id, v.account_id, v.amount, v.balance_after, ${now}::timestamptz
-        from u cross join lateral (
-          values (1, u.debit, -u.amount, u.debit_after), (2, u.credit, u.amount, u.credit_after)
-        ) as v(side, account_id, amount, balance_after)
-        order by u.n, v.side
-      ),
-      ${also ? sql`x as (${also}),` : sql``}
-      ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
-      a as (
-        update ledger_accounts a
-        set balance = u.balance, head_hash = u.head, version = a.version + u.touches
-        from unnest(
-          ${touchedIds}::uuid[], ${pgArray(touched.map((s) => s.balance))}::bigint[],
-          ${pgArray(touched.map((s) => s.head))}::text[], ${pgArray(touched.map((s) => s.touches))}::bigint[]
-        ) as u(id, balance, head, touches)
-        -- The array again, so the planner reaches the rows through the primary key: it cannot
-        -- count unnest's rows, and would otherwise scan the whole table to join them.
-        where a.id = u.id and a.id = any(${touchedIds}::uuid[])
+  // 1. The key claim, in key order so two batchers with overlapping keys cannot deadlock. No rows
+  // come back: nearly always every key is new, and the count says so. Only when some were taken
+  // does a second statement tell them apart (a key claimed here carries this batch's transfer id).
+  const byKey = [...prepared].sort((a, b) =>
+    a.item.request.idempotencyKey < b.item.request.idempotencyKey ? -1 : 1,
+  );
+  const claim = sql`${preparedStatement}
+    insert into idempotency_keys (scope, key, request_hash, result_id, created_at)
+    select ${SCOPE}, k, h, r, ${now}::timestamptz
+    from unnest(${pgArray(byKey.map((p) => p.item.request.idempotencyKey))}::text[],
+                ${pgArray(byKey.map((p) => p.fingerprint))}::text[],
+                ${pgArray(byKey.map((p) => p.id))}::uuid[]) with ordinality as u(k, h, r, n)
+    order by n
+    on conflict (scope, key) do nothing`;
+  // 2. The caller's gate (limits lock their usage rows: before any account, as everywhere), then
+  // every touched account locked in id order in one statement.
+  const gatePlan = hooks.gate
+    ? await hooks.gate(
+        prepared.map((p) => p.item),
+        now,
       )
-      -- One row, "id=seq,id=seq,…": a row per transfer cost more to receive than to write.
-      select string_agg(id::text || '=' || seq::text, ',') as seqs from t`.execute(tx);
-    const seqOf = new Map<string, bigint>();
-    for (const pair of (inserted.rows[0]?.seqs ?? "").split(",")) {
-      const at = pair.indexOf("=");
-      seqOf.set(pair.slice(0, at), BigInt(pair.slice(at + 1)));
+    : null;
+  const gateStatements = gatePlan?.statements ?? [];
+  const lock = lockAccountsStatement(prepared.flatMap((p) => [p.debit, p.credit]));
+
+  const written = await deps.db.connection().execute(async (conn) => {
+    try {
+      // Round trip one: begin, the claim, the gate's statements and the account locks, sent
+      // together (db/database.ts, pipeline). They run in that order, so the locks are taken in
+      // the global order; those of a transfer that turns out to be a replay are simply held to
+      // the commit. A statement that fails fails the rest, and the transaction rolls back.
+      const opened = await pipeline(conn, [sql`begin`, claim, ...gateStatements, lock]);
+      let fresh = prepared;
+      if ((opened[1] as PipelineResult).numAffectedRows !== BigInt(prepared.length)) {
+        fresh = await sortOutTakenKeys(conn, prepared, outcomes);
+      }
+      if (fresh.length === 0) {
+        await sql`commit`.execute(conn);
+        return [];
+      }
+      // 3. Each transfer in arrival order through the ledger's checks against the running totals
+      // and the gate.
+      const gate = gatePlan ? gatePlan.open(opened.slice(2, 2 + gateStatements.length)) : null;
+      const lockedRows = (opened[opened.length - 1] as PipelineResult<LockedAccountRow>).rows;
+      const result = simulate(fresh, new Map(lockedRows.map((r) => [r.id, r])), gate, now);
+      const excluded = result.refused;
+      for (const [i, err] of excluded) outcomes[i] = { ok: false, error: err };
+      const plan = result.plan;
+
+      // Round trip two: the refused transfers' keys released, everything written, commit.
+      const finish: RawBuilder<unknown>[] = [];
+      // 4. Refused transfers leave no key behind, as postTransfer's rollback would.
+      const refusedKeys = fresh
+        .filter((p) => excluded.has(p.index))
+        .map((p) => p.item.request.idempotencyKey);
+      if (refusedKeys.length > 0) {
+        finish.push(
+          sql`delete from idempotency_keys where scope = ${SCOPE} and key = any(${pgArray(refusedKeys)}::text[])`,
+        );
+      }
+      if (plan.length > 0) finish.push(writeStatement(plan, result.accounts, gate, now));
+      finish.push(sql`commit`);
+      const answers = await pipeline(conn, finish);
+      if (plan.length === 0) return [];
+      const seqs = (answers[finish.length - 2] as PipelineResult<{ seqs: string }>).rows[0]?.seqs ?? "";
+      const seqOf = new Map<string, bigint>();
+      for (const pair of seqs.split(",")) {
+        const at = pair.indexOf("=");
+        seqOf.set(pair.slice(0, at), BigInt(pair.slice(at + 1)));
+      }
+      return plan.map((x) => ({
+        index: x.p.index,
+        transfer: writtenTransfer(x, seqOf.get(x.p.id) as bigint, now),
+      }));
+    } catch (err) {
+      // Whatever failed — a statement, the checks, the connection — nothing of the batch stays.
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw err;
     }
-    const rows: TransferRow[] = plan.map((x) => ({
-      id: x.p.id,
-      seq: seqOf.get(x.p.id) as bigint,
-      idempotency_key: req(x).idempotencyKey,
-      request_hash: x.p.fingerprint,
-      type: req(x).type,
-      currency: req(x).currency,
-      amount: req(x).amount,
-      debit_account_id: x.p.debit,
-      credit_account_id: x.p.credit,
-      status: "posted",
-      expires_at: null,
-      hold_id: null,
-      reverses_transfer_id: null,
-      memo: req(x).memo ?? null,
-      metadata: req(x).metadata ?? {},
-      debit_prev_hash: x.debitPrev,
-      credit_prev_hash: x.creditPrev,
-      hash: x.hash,
-      created_at: now,
-    }));
-    const done = plan.map((x, i) => ({ item: x.p.item, transfer: toTransfer(rows[i] as TransferRow) }));
-    if (hooks.afterWrite) await hooks.afterWrite(tx, done, now);
-    return plan.map((x, i) => ({ index: x.p.index, transfer: done[i]?.transfer as Transfer }));
   });
   for (const w of written)
     outcomes[w.index] = { ok: true, result: { transfer: w.transfer, replayed: false } };

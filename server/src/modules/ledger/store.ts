@@ -1,5 +1,5 @@
 // The ledger's SQL. Only the ledger module writes these tables.
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { type Executor, pgArray, preparedStatement } from "../../db/database.js";
 import type {
   LedgerAccountKind,
@@ -117,20 +117,25 @@ export function findAccount(db: Executor, id: string): Promise<AccountRow | unde
  * transfers over the same pair (in either direction) queue instead of deadlocking.
  */
 export async function lockAccounts(db: Executor, ids: string[]): Promise<LockedAccountRow[]> {
+  const result = await lockAccountsStatement(ids).execute(db);
+  return result.rows;
+}
+
+/** lockAccounts's statement, to send in a pipeline (db/database.ts) with others. */
+export function lockAccountsStatement(ids: string[]): RawBuilder<LockedAccountRow> {
   const sorted = [...new Set(ids)].sort();
   // The owner's status per row through the users primary key: a join let the planner hash the
   // whole users table on every batch (perf caught it taking a tenth of the database's CPU).
   // Columns named, not `a.*`: a prepared statement whose result columns change (a migration
   // adding one) fails until the connection is replaced.
-  const result = await sql<LockedAccountRow>`${preparedStatement}
+  return sql<LockedAccountRow>`${preparedStatement}
     select a.id, a.code, a.owner_user_id, a.currency, a.kind, a.allow_negative, a.balance,
       a.pending_debits, a.pending_credits, a.head_hash, a.version, a.created_at,
       (select u.status from users u where u.id = a.owner_user_id) as owner_status
     from ledger_accounts a
     where a.id = any(${pgArray(sorted)}::uuid[])
     order by a.id
-    for update of a`.execute(db);
-  return result.rows;
+    for update of a`;
 }
 
 export async function updateAccountTotals(

@@ -1,7 +1,14 @@
 // The limit tables: per-customer usage counters and the customer's own settings. Only
 // limits.ts and password-free.ts use these; the counters are written inside money transactions.
 import { type RawBuilder, sql } from "kysely";
-import { type Executor, pgArray, preparedStatement, type Tx } from "../../db/database.js";
+import {
+  type Executor,
+  type PipelineResult,
+  pgArray,
+  pipeline,
+  preparedStatement,
+  type Tx,
+} from "../../db/database.js";
 
 /** A customer's usage figures as stored: the day's and the year's belong to the periods starting at day_start / year_start. */
 export type UsageRow = {
@@ -37,15 +44,15 @@ const profileColumns = sql`
  * order (the caller passes `userIds` sorted: every money transaction takes these locks in user-id
  * order, and before any ledger account). Ids that are not users are left out.
  *
- * Two statements: the missing rows are inserted first (a probe of the primary key per id, nothing
- * written), then every row is locked with `select … for update`, which in READ COMMITTED waits
+ * Two statements, sent as one pipeline (one round trip): the missing rows are inserted first (a
+ * probe of the primary key per id, nothing written), then every row is locked with `select … for update`, which in READ COMMITTED waits
  * for a concurrent writer and returns the figures it committed. Locking by a no-op `insert … on
  * conflict do update` instead, as before, wrote a new version of every row (and its WAL) only
  * for the batch's own update to write another one.
  *
  * `known` (optional, kept by the caller across transactions) holds customers whose row another
  * transaction had committed: rows are never deleted but with their customer, so when every id is
- * known the insert is skipped — one round trip fewer. A row this transaction inserted is not
+ * known the insert is skipped. A row this transaction inserted is not
  * added: it is gone if the transaction rolls back.
  */
 export async function lockUsage(
@@ -53,12 +60,28 @@ export async function lockUsage(
   userIds: string[],
   fresh: { dayStart: Date; yearStart: Date },
   known?: Set<string>,
-): Promise<(UsageRow & { profile: LimitProfileRow })[]> {
-  if (userIds.length === 0) return [];
+): Promise<LockedUsageRow[]> {
+  const lock = usageLock(userIds, fresh, known);
+  return lock.rows(await pipeline(tx, lock.statements));
+}
+
+export type LockedUsageRow = UsageRow & { profile: LimitProfileRow };
+
+/**
+ * lockUsage as statements to run in a pipeline (db/database.ts) with others, and the reading of
+ * their answers: `rows` takes the answers to exactly `statements`, in order.
+ */
+export function usageLock(
+  userIds: string[],
+  fresh: { dayStart: Date; yearStart: Date },
+  known?: Set<string>,
+): { statements: RawBuilder<unknown>[]; rows(results: PipelineResult[]): LockedUsageRow[] } {
+  if (userIds.length === 0) return { statements: [], rows: () => [] };
   const ids = pgArray(userIds);
-  let inserted: Set<string> | null = null;
-  if (!known || userIds.some((id) => !known.has(id))) {
-    const added = await sql<{ user_id: string }>`${preparedStatement}
+  const statements: RawBuilder<unknown>[] = [];
+  const inserts = !known || userIds.some((id) => !known.has(id));
+  if (inserts) {
+    statements.push(sql<{ user_id: string }>`${preparedStatement}
       insert into limit_usage (user_id, day_start, year_start)
       select x.u, ${fresh.dayStart}::timestamptz, ${fresh.yearStart}::timestamptz
       from unnest(${ids}::uuid[]) as x(u)
@@ -66,15 +89,11 @@ export async function lockUsage(
         and exists (select 1 from users where id = x.u)
       order by x.u
       on conflict (user_id) do nothing
-      returning user_id`.execute(tx);
-    inserted = new Set(added.rows.map((r) => r.user_id));
+      returning user_id`);
   }
   // The period starts as epoch milliseconds (float8): node-postgres parses a timestamptz from
   // its text by hand, two per payer and batch.
-  const result = await sql<
-    Omit<UsageRow, "day_start" | "year_start"> &
-      LimitProfileRow & { day_start_ms: number; year_start_ms: number }
-  >`${preparedStatement}
+  statements.push(sql`${preparedStatement}
     select l.user_id, (extract(epoch from l.day_start) * 1000)::float8 as day_start_ms, l.day_all,
       l.day_one_factor, l.day_transfer, l.day_phone_topup,
       (extract(epoch from l.year_start) * 1000)::float8 as year_start_ms, l.year_all, l.lifetime_all, p.*
@@ -90,23 +109,34 @@ export async function lockUsage(
     ) p
     where l.user_id = any(${ids}::uuid[])
     order by l.user_id
-    for update of l`.execute(tx);
-  if (known) {
-    if (known.size >= KNOWN_USAGE_ROWS_MAX) known.clear();
-    for (const r of result.rows) if (!inserted?.has(r.user_id)) known.add(r.user_id);
-  }
-  return result.rows.map((r) => ({
-    user_id: r.user_id,
-    day_start: new Date(r.day_start_ms),
-    day_all: r.day_all,
-    day_one_factor: r.day_one_factor,
-    day_transfer: r.day_transfer,
-    day_phone_topup: r.day_phone_topup,
-    year_start: new Date(r.year_start_ms),
-    year_all: r.year_all,
-    lifetime_all: r.lifetime_all,
-    profile: profileOf(r),
-  }));
+    for update of l`);
+  return {
+    statements,
+    rows(results) {
+      const answer = <R>(i: number): R[] => (results[i]?.rows ?? []) as R[];
+      const inserted = inserts ? new Set(answer<{ user_id: string }>(0).map((r) => r.user_id)) : null;
+      const locked = answer<
+        Omit<UsageRow, "day_start" | "year_start"> &
+          LimitProfileRow & { day_start_ms: number; year_start_ms: number }
+      >(inserts ? 1 : 0);
+      if (known) {
+        if (known.size >= KNOWN_USAGE_ROWS_MAX) known.clear();
+        for (const r of locked) if (!inserted?.has(r.user_id)) known.add(r.user_id);
+      }
+      return locked.map((r) => ({
+        user_id: r.user_id,
+        day_start: new Date(r.day_start_ms),
+        day_all: r.day_all,
+        day_one_factor: r.day_one_factor,
+        day_transfer: r.day_transfer,
+        day_phone_topup: r.day_phone_topup,
+        year_start: new Date(r.year_start_ms),
+        year_all: r.year_all,
+        lifetime_all: r.lifetime_all,
+        profile: profileOf(r),
+      }));
+    },
+  };
 }
 
 const KNOWN_USAGE_ROWS_MAX = 200_000;

@@ -10,14 +10,14 @@
 // Usage lives in one row per customer with a column per counter (limits-store.ts): a payment
 // locks its payer's row, rolls it into the current period, checks, and adds. No sum over history.
 import type { RawBuilder } from "kysely";
-import type { Executor, Tx } from "../../db/database.js";
+import { type Executor, type PipelineResult, pipeline, type Tx } from "../../db/database.js";
 import { DomainError } from "../../http/errors.js";
 import {
   type LimitProfileRow,
   loadLimitProfiles,
-  lockUsage,
   readUsage,
   type UsageRow,
+  usageLock,
   usageWrite,
 } from "./limits-store.js";
 
@@ -425,7 +425,8 @@ export type LimitGate = {
 /**
  * Locks the payers' usage rows in user-id order — before the ledger locks any account, as in
  * every money transaction, so batches and single payments cannot deadlock on them — and returns
- * their gate. Open it only for new payments (not for an idempotent replay, which moves nothing).
+ * their gate. A payment that turns out to be an idempotent replay moves nothing: opening the gate
+ * for it only locks its payer's row until commit, and counts nothing unless `admit` is asked.
  */
 export async function openLimitGate(
   tx: Tx,
@@ -434,37 +435,56 @@ export async function openLimitGate(
   /** Customers known to have a usage row (lockUsage); kept across transactions by the caller. */
   knownUsageRows?: Set<string>,
 ): Promise<LimitGate> {
+  const plan = planLimitGate(userIds, now, knownUsageRows);
+  return plan.open(await pipeline(tx, plan.statements));
+}
+
+/**
+ * openLimitGate as statements to send in a pipeline (db/database.ts) with others — the ledger
+ * batch sends them with its key claim and account locks, one round trip — and the gate opened
+ * from their answers (exactly those, in order).
+ */
+export function planLimitGate(
+  userIds: string[],
+  now: Date,
+  knownUsageRows?: Set<string>,
+): { statements: RawBuilder<unknown>[]; open(results: PipelineResult[]): LimitGate } {
   const sorted = [...new Set(userIds)].sort();
   const dayStart = periodStart("day", now);
   const yearStart = periodStart("year", now);
-  const rows = await lockUsage(tx, sorted, { dayStart, yearStart }, knownUsageRows);
-  const customers = new Map(
-    rows.map((r) => [
-      r.user_id,
-      {
-        limits: sharedLimitsOf(toCustomerLimits(r.profile)),
-        figures: currentFigures(r, now),
-        touched: false,
-      },
-    ]),
-  );
+  const lock = usageLock(sorted, { dayStart, yearStart }, knownUsageRows);
   return {
-    admit(req) {
-      const c = customers.get(req.userId);
-      if (!c) return new DomainError("not_found", { detail: "no such customer" });
-      const error = check(req, c.limits, c.figures);
-      if (error) return error;
-      for (const counter of countersFor(req)) c.figures[counter] += req.amount;
-      c.touched = true;
-      return null;
-    },
-    write() {
-      const rows: UsageRow[] = [];
-      for (const [userId, c] of customers) {
-        if (c.touched)
-          rows.push({ user_id: userId, day_start: dayStart, year_start: yearStart, ...c.figures });
-      }
-      return usageWrite(rows);
+    statements: lock.statements,
+    open(results) {
+      const customers = new Map(
+        lock.rows(results).map((r) => [
+          r.user_id,
+          {
+            limits: sharedLimitsOf(toCustomerLimits(r.profile)),
+            figures: currentFigures(r, now),
+            touched: false,
+          },
+        ]),
+      );
+      return {
+        admit(req) {
+          const c = customers.get(req.userId);
+          if (!c) return new DomainError("not_found", { detail: "no such customer" });
+          const error = check(req, c.limits, c.figures);
+          if (error) return error;
+          for (const counter of countersFor(req)) c.figures[counter] += req.amount;
+          c.touched = true;
+          return null;
+        },
+        write() {
+          const rows: UsageRow[] = [];
+          for (const [userId, c] of customers) {
+            if (c.touched)
+              rows.push({ user_id: userId, day_start: dayStart, year_start: yearStart, ...c.figures });
+          }
+          return usageWrite(rows);
+        },
+      };
     },
   };
 }

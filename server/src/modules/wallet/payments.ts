@@ -4,7 +4,6 @@
 // slow and must not run inside a batch); without it, a payment goes through only under 小额免密,
 // which the limits decide inside the batch's transaction together with every other limit.
 import type { AppContext } from "../../context.js";
-import type { Tx } from "../../db/database.js";
 import type { MerchantCategory } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { verifyPaymentPassword } from "../identity/index.js";
@@ -16,7 +15,7 @@ import {
   systemAccountCode,
   TransferBatcher,
 } from "../ledger/index.js";
-import { type LimitBusiness, openLimitGate } from "./limits.js";
+import { type LimitBusiness, planLimitGate } from "./limits.js";
 import {
   findMerchant,
   findMerchantByCode,
@@ -115,22 +114,27 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
       // The limits, decided in the batch's transaction: the payers' usage rows are locked before
       // the accounts, each payment the ledger would take is checked and counted in arrival
       // order, and the new figures go in with the batch's write statement.
-      gate: async (tx: Tx, items, now) => {
-        const limits = await openLimitGate(
-          tx,
+      gate: (items, now) => {
+        const limits = planLimitGate(
           items.map((i) => i.context.userId),
           now,
           knownUsageRows,
         );
         return {
-          admit: (i) =>
-            limits.admit({
-              userId: i.context.userId,
-              business: i.context.business,
-              amount: i.request.amount,
-              passwordFree: i.context.passwordFree,
-            }),
-          write: () => limits.write(),
+          statements: limits.statements,
+          open(results) {
+            const gate = limits.open(results);
+            return {
+              admit: (i) =>
+                gate.admit({
+                  userId: i.context.userId,
+                  business: i.context.business,
+                  amount: i.request.amount,
+                  passwordFree: i.context.passwordFree,
+                }),
+              write: () => gate.write(),
+            };
+          },
         };
       },
       // A customer's limit usage is locked by one batch at a time.
