@@ -317,7 +317,7 @@ async function serve(): Promise<void> {
 async function noticesBehind(db: Db): Promise<bigint> {
   const { rows } = await sql<{ behind: bigint }>`
     select coalesce((select max(id) from ledger_entries), 0) - last_entry_id as behind
-    from money_notification_cursor where name = 'balance'`.execute(db);
+    from money_notification_cursor where name = 'balance-v2'`.execute(db);
   return rows[0]?.behind ?? 0n;
 }
 

@@ -326,6 +326,8 @@ export type LedgerEntriesTable = {
   amount: ColumnType<bigint, bigint, never>;
   balance_after: ColumnType<bigint, bigint, never>;
   created_at: ColumnType<Date, Date, never>;
+  /** No balance notice left to write for it: its writer wrote it, or the account gets none (migration 0025). */
+  noticed: ColumnType<boolean, boolean | undefined, never>;
 };
 
 export type LedgerHoldEventsTable = {

@@ -14,8 +14,9 @@
 //   3. checks each transfer in arrival order in memory against the running totals (currency,
 //      owners, overdraft), then through the caller's gate, which counts what it admits;
 //   4. releases the keys of refused transfers, so a retry runs afresh as with postTransfer;
-//   5. writes all transfers and entries, each touched account's totals and chain head, and the
-//      gate's figures in one statement — a hot account is one row updated once;
+//   5. writes all transfers and entries, each touched account's totals and chain head, the
+//      gate's figures and the payers' in-app notices the gate wrote in one statement — a hot
+//      account is one row updated once;
 //   6. commits, then answers each caller.
 //
 // A refused transfer is simply not written: it never rolls back the others. The rows are the
@@ -47,12 +48,19 @@ export type BatchItem<C> = { request: TransferRequest; context: C };
 /**
  * The caller's own checks (e.g. limits), kept in memory for one batch: `admit` is asked, in
  * arrival order, about each transfer the ledger's checks let through, and counts what it admits;
- * `write` stores what it counted, as part of the batch's write statement.
+ * `write` stores what it counted, as part of the batch's write statement. `notice`, when given,
+ * is asked about each transfer to be written: the in-app notice of the balance change to the
+ * debited account's owner, written in the same statement (its entry is marked `noticed`, and the
+ * balance-notice loop leaves it out), or null to leave that notice to the loop.
  */
 export type BatchGate<C> = {
   admit(item: BatchItem<C>): Error | null;
   write(): RawBuilder<unknown> | null;
+  notice?(item: BatchItem<C>, debitBalanceAfter: bigint): BatchNotice | null;
 };
+
+/** An inbox row (notifications), as notify's notifier writes it. */
+export type BatchNotice = { userId: string; kind: string; title: string; body: string };
 
 /**
  * The caller's gate for one batch, in two steps: the statements that lock and read what it needs
@@ -257,7 +265,9 @@ async function sortOutTakenKeys<C>(
  * chain order and entry-id order is balance order, as on the single path. Each touched account is
  * updated once, however many transfers of the batch it took part in. The transfers travel once,
  * as arrays; both inserts read them from `u`, the entries two per transfer (debit, then credit)
- * with the balances after each. One row comes back, "id=seq,id=seq,…": a row per transfer cost
+ * with the balances after each; the gate's notices go in beside them (`o`). An entry is marked
+ * `noticed` — the balance-notice loop leaves it out — when its notice is among them, or when it is
+ * on an account that gets none (not a customer's: a merchant's, a system account). One row comes back, "id=seq,id=seq,…": a row per transfer cost
  * more to receive than to write.
  */
 function writeStatement<C>(
@@ -270,6 +280,8 @@ function writeStatement<C>(
   const touchedIds = pgArray(touched.map((s) => s.row.id));
   const req = (x: Planned<C>) => x.p.item.request;
   const gateWrite = gate?.write() ?? null;
+  const notices = gate?.notice ? plan.map((x) => gate.notice?.(x.p.item, x.debitAfter) ?? null) : [];
+  const told = notices.filter((n): n is BatchNotice => n !== null);
   return sql<{ seqs: string }>`${preparedStatement}
     with u as materialized (
       select * from unnest(
@@ -281,9 +293,11 @@ function writeStatement<C>(
         ${pgArray(plan.map((x) => JSON.stringify(req(x).metadata ?? {})))}::jsonb[],
         ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
         ${pgArray(plan.map((x) => x.hash))}::text[],
-        ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[]
+        ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[],
+        ${pgArray(plan.map((x, i) => notices[i] != null || !customerAccount(accounts, x.p.debit)))}::boolean[],
+        ${pgArray(plan.map((x) => !customerAccount(accounts, x.p.credit)))}::boolean[]
       ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
-        cprev, hash, debit_after, credit_after, n)
+        cprev, hash, debit_after, credit_after, debit_noticed, credit_noticed, n)
     ),
     t as (
       insert into ledger_transfers (id, seq, idempotency_key, request_hash, type, currency, amount,
@@ -296,13 +310,24 @@ function writeStatement<C>(
       returning id, seq
     ),
     e as (
-      insert into ledger_entries (transfer_id, account_id, amount, balance_after, created_at)
-      select u.id, v.account_id, v.amount, v.balance_after, ${now}::timestamptz
+      insert into ledger_entries (transfer_id, account_id, amount, balance_after, noticed, created_at)
+      select u.id, v.account_id, v.amount, v.balance_after, v.noticed, ${now}::timestamptz
       from u cross join lateral (
-        values (1, u.debit, -u.amount, u.debit_after), (2, u.credit, u.amount, u.credit_after)
-      ) as v(side, account_id, amount, balance_after)
+        values (1, u.debit, -u.amount, u.debit_after, u.debit_noticed),
+          (2, u.credit, u.amount, u.credit_after, u.credit_noticed)
+      ) as v(side, account_id, amount, balance_after, noticed)
       order by u.n, v.side
     ),
+    ${
+      told.length > 0
+        ? sql`o as (
+      insert into notifications (id, user_id, kind, title, body)
+      select * from unnest(${pgArray(told.map(() => uuidv7()))}::uuid[], ${pgArray(told.map((n) => n.userId))}::uuid[],
+        ${pgArray(told.map((n) => n.kind))}::text[], ${pgArray(told.map((n) => n.title))}::text[],
+        ${pgArray(told.map((n) => n.body))}::text[])
+    ),`
+        : sql``
+    }
     ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
     a as (
       update ledger_accounts a
@@ -316,6 +341,11 @@ function writeStatement<C>(
       where a.id = u.id and a.id = any(${touchedIds}::uuid[])
     )
     select string_agg(id::text || '=' || seq::text, ',') as seqs from t`;
+}
+
+/** Whether balance notices are written for the account's entries (a customer's account). */
+function customerAccount(accounts: Map<string, AccountState>, id: string): boolean {
+  return accounts.get(id)?.row.kind === "customer";
 }
 
 /** The transfer as written by writeStatement, without reading it back. */

@@ -1,6 +1,7 @@
 // The notify module's public face: the notifier, the inbox routes and the customer's subscriptions.
 export {
   type BalanceNoticeRun,
+  inAppBalanceNotice,
   notifyAllBalanceChanges,
   notifyBalanceChanges,
   startBalanceNoticeLoop,

@@ -5,7 +5,9 @@ import { type Db, type Executor, pgArray, preparedStatement } from "../../db/dat
 import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 import { uuidv7 } from "../../ids.js";
 
-const CURSOR = "balance";
+// Renamed by migration 0025 (from "balance"), so that processes from before it, which would not
+// skip the entries whose notice their writer wrote, find no cursor and leave the notices alone.
+const CURSOR = "balance-v2";
 
 export async function highestEntryId(db: Executor): Promise<bigint> {
   const row = await db
@@ -81,7 +83,8 @@ export type BalanceEntry = {
 
 /**
  * Entries on customer accounts with after < id <= upTo, oldest first, with their transfer and
- * the other side. Left out: the posting of a withdrawal's hold — the withdrawals module tells
+ * the other side. Left out: entries whose writer wrote their notice itself (`noticed`: a
+ * payment's batch, for payers who take balance notices in the app only), and the posting of a withdrawal's hold — the withdrawals module tells
  * the customer of the payout itself ("提现成功", with the balance), so it is one notice, not two.
  */
 export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigint): Promise<BalanceEntry[]> {
@@ -126,7 +129,8 @@ export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigin
     ) c
     left join lateral (select cu.name, cu.phone from users cu where cu.id = c.owner_user_id limit 1) cu on true
     left join lateral (select m.name from merchants m where m.account_id = c.id limit 1) m on true
-    where e.id > ${after.toString()}::bigint and e.id <= ${upTo.toString()}::bigint and a.kind = 'customer'
+    where e.id > ${after.toString()}::bigint and e.id <= ${upTo.toString()}::bigint and not e.noticed
+      and a.kind = 'customer'
       and not (t.type = 'withdrawal' and t.hold_id is not null and t.metadata ? 'withdrawalId')
     order by e.id`.execute(tx);
   return rows.map((r) => ({

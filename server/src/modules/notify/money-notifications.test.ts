@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn } from "../../../test/factories.js";
 import { createTestApp, type TestApp } from "../../../test/harness.js";
@@ -15,6 +16,7 @@ import { customerAccount, gatewayClearing } from "../ledger/test-support.js";
 import { seedDemoMerchants } from "../wallet/payments.js";
 import { fundedCustomer, PAYMENT_PASSWORD } from "../wallet/test-support.js";
 import {
+  balanceNotice,
   formatMoney,
   notifyAllBalanceChanges,
   notifyBalanceChanges,
@@ -226,6 +228,20 @@ describe("balance-change notices", () => {
       { channel: "email", subject: "付款成功", body: "付款给面包房 Bakery ¥25.50，余额 ¥74.50" },
     ]);
     expect(await outbox(quiet.phone)).toEqual([]);
+    // The quiet payer's notice came with the payment (its entry marked), the keen one's from here.
+    const marks = await t.db
+      .selectFrom("ledger_entries")
+      .innerJoin("ledger_accounts", "ledger_accounts.id", "ledger_entries.account_id")
+      .select(["ledger_accounts.owner_user_id", "ledger_entries.noticed"])
+      .where("ledger_accounts.owner_user_id", "in", [keen.user.id, quiet.user.id])
+      .where("ledger_entries.amount", "<", 0n)
+      .execute();
+    expect(marks.map((m) => [m.owner_user_id, m.noticed]).sort()).toEqual(
+      [
+        [keen.user.id, false],
+        [quiet.user.id, true],
+      ].sort(),
+    );
     // In the app each payer has one notice of the payment, not two.
     for (const c of [keen, quiet]) {
       const notices = await t.db
@@ -236,6 +252,62 @@ describe("balance-change notices", () => {
         .execute();
       expect(notices).toHaveLength(1);
     }
+  });
+
+  it("writes a payment's notice with the payment in the customer's language, the same text as here", async () => {
+    await seedDemoMerchants(t.ctx);
+    const payer = await fundedCustomer(t, 10_000n);
+    await t.db
+      .updateTable("users")
+      .set({ preferences: JSON.stringify({ language: "en" }) })
+      .where("id", "=", payer.user.id)
+      .execute();
+    await notifyAllBalanceChanges(t.ctx);
+    const shop = (await payer.client.get("/api/v1/wallet/merchants"))
+      .json()
+      .items.find((m: { name: string }) => m.name === "面包房 Bakery");
+    const paid = await payer.client.post(
+      "/api/v1/wallet/payments",
+      { merchantId: shop.id, amount: 1_234, currency: "CNY", paymentPassword: PAYMENT_PASSWORD },
+      { headers: { "idempotency-key": randomUUID() } },
+    );
+    expect(paid.statusCode, paid.body).toBe(201);
+    const told = async () =>
+      (
+        await t.db
+          .selectFrom("notifications")
+          .select(["kind", "title", "body"])
+          .where("user_id", "=", payer.user.id)
+          .where("kind", "=", "wallet.balance_changed")
+          .execute()
+      ).filter((n) => n.title === "Payment made");
+    const fromBatch = await told();
+    // What the loop would have written for that entry, had the batch left it.
+    expect(fromBatch).toEqual([
+      balanceNotice({
+        type: "payment",
+        amount: -1_234n,
+        balanceAfter: 8_766n,
+        currency: "CNY",
+        counterparty: { kind: "merchant", merchantName: "面包房 Bakery", name: null, phone: null },
+        preferences: { language: "en" },
+      }),
+    ]);
+    expect(fromBatch[0]?.body).toBe("Payment to 面包房 Bakery ¥12.34, balance ¥87.66");
+    await notifyAllBalanceChanges(t.ctx);
+    expect(await told()).toEqual(fromBatch);
+  });
+
+  it("leaves a process from before migration 0025 no cursor to take, so it cannot notify an entry twice", async () => {
+    // Such a process locks the row named 'balance' (and, finding none, sends nothing): it would
+    // not skip the entries whose notice their payment batch wrote.
+    const old = await sql<{ last_entry_id: bigint }>`
+      select last_entry_id from money_notification_cursor where name = 'balance' for update skip locked`.execute(
+      t.db,
+    );
+    expect(old.rows).toEqual([]);
+    const current = await t.db.selectFrom("money_notification_cursor").select("name").execute();
+    expect(current.map((r) => r.name)).toEqual(["balance-v2"]);
   });
 
   it("writes in English for a customer who chose English", async () => {

@@ -256,6 +256,20 @@ export function balanceNotice(
   };
 }
 
+/**
+ * The notice of a balance change that the transaction moving the money writes itself (a
+ * payment's batch, ledger/batch.ts), for a customer who takes balance notices in the app only;
+ * null when they asked for SMS or e-mail as well — the loop sends those, inbox row included,
+ * through the notifier, as for any other entry. The same text the loop would write.
+ */
+export function inAppBalanceNotice(
+  entry: Pick<BalanceEntry, "amount" | "balanceAfter" | "currency" | "type" | "counterparty" | "preferences">,
+): ReturnType<typeof balanceNotice> | null {
+  const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
+  if (channels.sms || channels.email) return null;
+  return balanceNotice(entry);
+}
+
 /** ¥1,234.56 for CNY; other currencies by code. Minor units are hundredths. */
 export function formatMoney(minor: bigint, currency: string): string {
   const sign = minor < 0n ? "-" : "";

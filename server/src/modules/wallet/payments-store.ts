@@ -1,5 +1,6 @@
-import type { Executor } from "../../db/database.js";
-import type { MerchantCategory } from "../../db/schema.js";
+import { type RawBuilder, sql } from "kysely";
+import { type Executor, pgArray, preparedStatement } from "../../db/database.js";
+import type { MerchantCategory, Preferences } from "../../db/schema.js";
 
 export type MerchantRow = {
   id: string;
@@ -45,4 +46,15 @@ export async function insertMerchant(
     .values({ code: m.code, name: m.name, category: m.category, account_id: m.accountId })
     .onConflict((oc) => oc.column("code").doNothing())
     .execute();
+}
+
+/**
+ * The payers' preferences (language, notice channels), for the notices a payment batch writes:
+ * one statement of the batch's first round trip, through the users primary key.
+ */
+export function payerPreferences(
+  userIds: string[],
+): RawBuilder<{ id: string; preferences: Preferences | null }> {
+  return sql<{ id: string; preferences: Preferences | null }>`${preparedStatement}
+    select id, preferences from users where id = any(${pgArray(userIds)}::uuid[])`;
 }

@@ -81,12 +81,28 @@ describe("paying with the payment password", () => {
     expect(first.json()).toEqual({ id: expect.any(String), status: "succeeded", passwordFree: false });
     expect(await availableOf(c)).toBe(7_450);
     expect(await merchantBalance(shop.id)).toBe(before + 2_550n);
-    // The payment's notice is its balance-change notice, written by the notifier's job.
-    await notifyAllBalanceChanges(t.ctx);
-    const inbox = (await c.client.get("/api/v1/me/notifications")).json();
-    expect(inbox.items.filter((n: { title: string }) => n.title === "付款成功")).toEqual([
+    // The payment's notice is its balance-change notice, written with the payment itself: it is
+    // in the inbox as the payment answers, its entry is marked, and the notice loop adds no other.
+    // The merchant's entry is marked too: a merchant's account gets no balance notices.
+    const paid = async () =>
+      (await c.client.get("/api/v1/me/notifications"))
+        .json()
+        .items.filter((n: { title: string }) => n.title === "付款成功");
+    expect(await paid()).toEqual([
       expect.objectContaining({ body: `付款给${shop.name} ¥25.50，余额 ¥74.50` }),
     ]);
+    const entry = await t.db
+      .selectFrom("ledger_entries")
+      .select(["noticed", "amount"])
+      .where("transfer_id", "=", first.json().id)
+      .orderBy("id")
+      .execute();
+    expect(entry).toEqual([
+      { noticed: true, amount: -2_550n },
+      { noticed: true, amount: 2_550n },
+    ]);
+    await notifyAllBalanceChanges(t.ctx);
+    expect(await paid()).toHaveLength(1);
 
     const counts = await ledgerRowCounts(t);
     const again = await pay(c, body, key);

@@ -4,7 +4,7 @@
 // slow and must not run inside a batch); without it, a payment goes through only under 小额免密,
 // which the limits decide inside the batch's transaction together with every other limit.
 import type { AppContext } from "../../context.js";
-import type { MerchantCategory } from "../../db/schema.js";
+import type { MerchantCategory, Preferences } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { verifyPaymentPassword } from "../identity/index.js";
 import {
@@ -15,6 +15,7 @@ import {
   systemAccountCode,
   TransferBatcher,
 } from "../ledger/index.js";
+import { inAppBalanceNotice } from "../notify/index.js";
 import { type LimitBusiness, planLimitGate } from "./limits.js";
 import {
   findMerchant,
@@ -22,6 +23,7 @@ import {
   insertMerchant,
   listActiveMerchants,
   type MerchantRow,
+  payerPreferences,
 } from "./payments-store.js";
 import type { WalletCurrency } from "./service.js";
 
@@ -113,17 +115,21 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
     {
       // The limits, decided in the batch's transaction: the payers' usage rows are locked before
       // the accounts, each payment the ledger would take is checked and counted in arrival
-      // order, and the new figures go in with the batch's write statement.
+      // order, and the new figures go in with the batch's write statement. The payer's 付款成功
+      // notice goes in with it too (in the app; for payers who also take SMS or e-mail, the
+      // balance-notice loop sends it on every channel), so nothing reads the payment back for it.
       gate: (items, now) => {
-        const limits = planLimitGate(
-          items.map((i) => i.context.userId),
-          now,
-          knownUsageRows,
-        );
+        const payers = items.map((i) => i.context.userId);
+        const limits = planLimitGate(payers, now, knownUsageRows);
         return {
-          statements: limits.statements,
+          statements: [...limits.statements, payerPreferences([...new Set(payers)])],
           open(results) {
-            const gate = limits.open(results);
+            const gate = limits.open(results.slice(0, limits.statements.length));
+            const preferences = new Map(
+              (
+                results[limits.statements.length]?.rows as { id: string; preferences: Preferences | null }[]
+              ).map((r) => [r.id, r.preferences]),
+            );
             return {
               admit: (i) =>
                 gate.admit({
@@ -133,6 +139,22 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
                   passwordFree: i.context.passwordFree,
                 }),
               write: () => gate.write(),
+              notice(i, balanceAfter) {
+                const notice = inAppBalanceNotice({
+                  type: "payment",
+                  amount: -i.request.amount,
+                  balanceAfter,
+                  currency: i.request.currency,
+                  counterparty: {
+                    kind: "merchant",
+                    merchantName: i.context.merchantName,
+                    name: null,
+                    phone: null,
+                  },
+                  preferences: preferences.get(i.context.userId) ?? null,
+                });
+                return notice && { userId: i.context.userId, ...notice };
+              },
             };
           },
         };
