@@ -127,7 +127,10 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
             const gate = limits.open(results.slice(0, limits.statements.length));
             const preferences = new Map(
               (
-                results[limits.statements.length]?.rows as { id: string; preferences: Preferences | null }[]
+                (results[limits.statements.length]?.rows ?? []) as {
+                  id: string;
+                  preferences: Preferences | null;
+                }[]
               ).map((r) => [r.id, r.preferences]),
             );
             return {
