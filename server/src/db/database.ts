@@ -104,10 +104,16 @@ async function runPipeline(
   query: QueryFn,
   list: readonly CompiledQuery<unknown>[],
 ): Promise<{ command: undefined; rowCount: null; rows: PipelineResult[] }> {
-  const send = (q: CompiledQuery<unknown>) => {
+  const send = (q: CompiledQuery<unknown>): Promise<PgResult> => {
     const values = [...q.parameters];
     const name = q.sql.startsWith(PREPARED_MARK) ? statementName(q.sql) : undefined;
-    return (name ? query({ name, text: q.sql, values }) : query(q.sql, values)) as Promise<PgResult>;
+    // node-postgres reports a bad statement through its promise; should it ever throw instead,
+    // the statements already sent must still be waited for before pipeline mode is switched off.
+    try {
+      return (name ? query({ name, text: q.sql, values }) : query(q.sql, values)) as Promise<PgResult>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
   let settled: PromiseSettledResult<PgResult>[];
   if (typeof client.pipeline !== "boolean") {
