@@ -3,7 +3,7 @@
 // account request by phone is resolved only after the caller reads back the code sent to their
 // phone. Both screens pass axe.
 import type { Locator, Page } from "@playwright/test";
-import { logInAsStaff } from "./console-helpers";
+import { logInAsStaff, registerCustomerByApi } from "./console-helpers";
 import { expectAccessible } from "./support/axe";
 import { waitForCode } from "./support/mailbox";
 import { expect, test } from "./support/test";
@@ -204,4 +204,37 @@ test("an agent links a related call and merges a duplicate into the first ticket
   const thread = page.getByRole("log", { name: "往来记录" });
   await expect(thread).toContainText("缴费扣了两次钱");
   await expect(thread).toContainText(`工单 #${second} 已并入本工单`);
+});
+
+test("the inbox and an open ticket show a customer's new request and reply as they come, without a reload", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  await logInAsStaff(page, "agent");
+  await page.getByRole("navigation", { name: "管理台栏目" }).getByText("工单").click();
+  await expect(page.getByRole("heading", { level: 1, name: "工单" })).toBeVisible();
+  const customer = await registerCustomerByApi(request, "赵实时");
+  const subject = `转账未到账 ${Date.now() % 1_000_000}`;
+  const opened = await customer.api.post("/api/v1/support/tickets", {
+    headers: customer.csrf,
+    data: { subject, body: "昨天转给家人的钱一直没到账，请帮忙查一下" },
+  });
+  expect(opened.status()).toBe(201);
+  const ticketId = ((await opened.json()) as { ticket: { id: string } }).ticket.id;
+
+  // The page's own full read is minutes away: only the ticket stream can bring it this soon.
+  const row = page.getByRole("link", { name: new RegExp(`^打开工单 #\\d+：${subject}$`) });
+  await expect(row).toBeVisible({ timeout: 10_000 });
+  await row.click();
+  await expect(page.getByRole("heading", { level: 1, name: new RegExp(`${subject}$`) })).toBeVisible();
+
+  const wrote = await customer.api.post(`/api/v1/support/tickets/${ticketId}/messages`, {
+    headers: customer.csrf,
+    data: { body: "补充一下：是昨天下午三点转的" },
+  });
+  expect(wrote.status()).toBe(201);
+  await expect(page.getByRole("log", { name: "往来记录" })).toContainText("补充一下：是昨天下午三点转的", {
+    timeout: 10_000,
+  });
 });

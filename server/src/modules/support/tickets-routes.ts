@@ -7,9 +7,11 @@ import type { AppContext } from "../../context.js";
 import { DomainError } from "../../http/errors.js";
 import { requireAuth } from "../../http/guard.js";
 import { roleGrants, staffRoles } from "../../http/permissions.js";
+import { SESSION_COOKIE } from "../identity/sessions.js";
 import { ingestEmail, parseInboundEmail, verifyInboundSignature } from "./email-inbound.js";
 import { closeTicketMailer, deliverTicketEmails } from "./email-outbound.js";
 import { slaPolicies } from "./sla.js";
+import { TicketEventStreams } from "./ticket-events.js";
 import {
   addInternalNote,
   answerSurvey,
@@ -168,6 +170,30 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
   // The SMTP listener is started by main.ts, in one process per database (email-inbound.ts).
 
   // --- agents ---
+
+  const streams = new TicketEventStreams(ctx);
+  fastify.addHook("preClose", async () => streams.stop());
+  app.get(
+    "/api/v1/console/support/tickets/events",
+    {
+      config: { permission: "support:handle" },
+      schema: {
+        tags: ["support"],
+        summary:
+          "Ticket changes as they commit (text/event-stream): `event: ticket` with `{ticketId}` for each " +
+          "ticket that changed, `event: resync` when changes may have been missed (read everything " +
+          "again). Ids only: read the ticket through the API. The stream ends with the session.",
+      },
+    },
+    async (req, reply) => {
+      reply.hijack();
+      await streams.open(
+        reply.raw,
+        reply.getHeaders() as Record<string, string | string[] | number>,
+        req.cookies[SESSION_COOKIE] ?? "",
+      );
+    },
+  );
 
   app.get(
     "/api/v1/console/support/tickets",

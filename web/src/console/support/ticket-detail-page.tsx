@@ -27,6 +27,7 @@ import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
 import { CannedResponsesModal } from "./ticket-canned-responses";
 import { CustomerFinder } from "./ticket-customer-finder";
+import { useTicketEvents } from "./ticket-events";
 import {
   type CannedResponse,
   type Colleague,
@@ -57,7 +58,8 @@ import {
 import "./support.css";
 
 const CLOCK_TICK_MS = 30_000;
-const RELOAD_MS = 60_000;
+/** The ticket follows the ticket stream; this slow read covers what a stream could still miss. */
+const SAFETY_RELOAD_MS = 5 * 60_000;
 
 /** "@name" runs in the text, shown marked so a reader sees who was called in. */
 function withMentions(body: string): ReactNode[] {
@@ -554,13 +556,16 @@ export function TicketPage() {
     setError(null);
     void load();
     const tick = setInterval(() => setNow(Date.now()), CLOCK_TICK_MS);
-    // Tickets are not on the event bus: a colleague's reply or the customer's mail shows within a minute.
-    const reload = setInterval(() => void load(), RELOAD_MS);
+    const reload = setInterval(() => void load(), SAFETY_RELOAD_MS);
     return () => {
       clearInterval(tick);
       clearInterval(reload);
     };
   }, [load]);
+  // A colleague's reply, the customer's mail, a job's change: shown within moments.
+  useTicketEvents((changed) => {
+    if (changed === null || changed.has(id)) void load();
+  });
 
   useEffect(() => {
     get<{ items: Colleague[] }>("/api/v1/console/support/colleagues")
