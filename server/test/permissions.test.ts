@@ -135,6 +135,7 @@ const intended: Record<string, Permission> = {
   "POST /api/v1/support/conversations/:id/rating": "customer",
   "GET /api/v1/support/conversations/:id/rating": "customer",
   // Tickets and SLA (support, issue 4 section 4 and 6)
+  "GET /api/v1/console/support/tickets/events": "support:handle",
   "GET /api/v1/console/support/tickets": "support:handle",
   "POST /api/v1/console/support/tickets/category-suggestion": "support:handle",
   "GET /api/v1/console/support/colleagues": "support:handle",
