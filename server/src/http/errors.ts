@@ -32,6 +32,7 @@ export const errorCatalog = {
   account_disabled: { status: 403, title: "The account is disabled" },
   mfa_enrollment_required: { status: 403, title: "Set up two-step verification first" },
   not_found: { status: 404, title: "Not found" },
+  not_acceptable: { status: 406, title: "This is only served as another media type (see Accept)" },
   conflict: { status: 409, title: "The request conflicts with the current state" },
   phone_taken: { status: 409, title: "This phone number is already registered" },
   email_taken: { status: 409, title: "This email address is already in use" },

@@ -33,7 +33,8 @@ type Opened = {
 function openStream(client: TestClient): Promise<Opened> {
   const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   return new Promise((resolve, reject) => {
-    const req = http.get(`${base}/api/v1/console/support/tickets/events`, { headers: { cookie } }, (res) => {
+    const headers = { cookie, accept: "text/event-stream" };
+    const req = http.get(`${base}/api/v1/console/support/tickets/events`, { headers }, (res) => {
       const opened: Opened = {
         status: res.statusCode ?? 0,
         contentType: String(res.headers["content-type"] ?? ""),
@@ -102,6 +103,12 @@ describe("the ticket stream", () => {
     } finally {
       stream.close();
     }
+  });
+
+  it("answers 406 to an agent who does not ask for an event stream", async () => {
+    const res = await agent.client.get("/api/v1/console/support/tickets/events");
+    expect(res.statusCode).toBe(406);
+    expect(res.json()).toMatchObject({ code: "not_acceptable" });
   });
 
   it("is refused to a customer and to a caller without a session", async () => {

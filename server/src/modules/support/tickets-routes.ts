@@ -182,10 +182,16 @@ export async function ticketRoutes(fastify: FastifyInstance, ctx: AppContext) {
         summary:
           "Ticket changes as they commit (text/event-stream): `event: ticket` with `{ticketId}` for each " +
           "ticket that changed, `event: resync` when changes may have been missed (read everything " +
-          "again). Ids only: read the ticket through the API. The stream ends with the session.",
+          "again). Ids only: read the ticket through the API. The stream ends with the session. " +
+          "Needs Accept: text/event-stream (else 406 not_acceptable).",
       },
     },
     async (req, reply) => {
+      // A stream only for a client that asks for one (EventSource always does); anything else
+      // would wait on an answer that never ends.
+      if (!String(req.headers.accept ?? "").includes("text/event-stream")) {
+        throw new DomainError("not_acceptable", { detail: "ask with Accept: text/event-stream" });
+      }
       reply.hijack();
       await streams.open(
         reply.raw,
