@@ -132,7 +132,7 @@ describe("one batch", () => {
             },
             write: () => {
               written++;
-              return null;
+              return [];
             },
           }),
         }),
@@ -175,7 +175,7 @@ describe("a batch that fails", () => {
           {
             gate: () => ({
               statements: where === "first" ? [failing] : [],
-              open: () => ({ admit: () => null, write: () => (where === "second" ? failing : null) }),
+              open: () => ({ admit: () => null, write: () => (where === "second" ? [failing] : []) }),
             }),
           },
         );
@@ -219,7 +219,7 @@ describe("the batcher's queue", () => {
             firstCalled();
             await held;
           }
-          return { statements: [], open: () => ({ admit: () => null, write: () => null }) };
+          return { statements: [], open: () => ({ admit: () => null, write: () => [] }) };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 4, parallelAfter: 20 },
@@ -272,7 +272,7 @@ describe("lock keys", () => {
             await holding;
           }
           if (calls.length === 2) secondCalled();
-          return { statements: [], open: () => ({ admit: () => null, write: () => null }) };
+          return { statements: [], open: () => ({ admit: () => null, write: () => [] }) };
         },
       },
       { maxBatch: 50, maxWaitMs: 1, concurrency: 2, parallelAfter: 1 },

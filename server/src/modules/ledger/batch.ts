@@ -14,9 +14,9 @@
 //   3. checks each transfer in arrival order in memory against the running totals (currency,
 //      owners, overdraft), then through the caller's gate, which counts what it admits;
 //   4. releases the keys of refused transfers, so a retry runs afresh as with postTransfer;
-//   5. writes all transfers and entries, each touched account's totals and chain head, the
-//      gate's figures and the payers' in-app notices the gate wrote in one statement — a hot
-//      account is one row updated once;
+//   5. writes all transfers and entries, each touched account's totals and chain head, and what
+//      the gate writes (its figures, notices) in one statement — a hot account is one row
+//      updated once;
 //   6. commits, then answers each caller.
 //
 // A refused transfer is simply not written: it never rolls back the others. The rows are the
@@ -48,19 +48,20 @@ export type BatchItem<C> = { request: TransferRequest; context: C };
 /**
  * The caller's own checks (e.g. limits), kept in memory for one batch: `admit` is asked, in
  * arrival order, about each transfer the ledger's checks let through, and counts what it admits;
- * `write` stores what it counted, as part of the batch's write statement. `notice`, when given,
- * is asked about each transfer to be written: the in-app notice of the balance change to the
- * debited account's owner, written in the same statement (its entry is marked `noticed`, and the
- * balance-notice loop leaves it out), or null to leave that notice to the loop.
+ * `write` gives the data-modifying statements that store what it counted (and whatever else the
+ * caller writes with the transfers, e.g. their notices), run as parts of the batch's write
+ * statement. `noticed`, when given, says of a transfer to be written that the gate's statements
+ * write the balance notice of its debit entry: the entry is marked `noticed`, and the
+ * balance-notice loop leaves it out.
  */
 export type BatchGate<C> = {
   admit(item: BatchItem<C>): Error | null;
-  write(): RawBuilder<unknown> | null;
-  notice?(item: BatchItem<C>, debitBalanceAfter: bigint): BatchNotice | null;
+  write(written: BatchWritten<C>[]): RawBuilder<unknown>[];
+  noticed?(item: BatchItem<C>): boolean;
 };
 
-/** An inbox row (notifications), as notify's notifier writes it. */
-export type BatchNotice = { userId: string; kind: string; title: string; body: string };
+/** A transfer the batch writes, with the debited account's balance after it. */
+export type BatchWritten<C> = { item: BatchItem<C>; debitBalanceAfter: bigint };
 
 /**
  * The caller's gate for one batch, in two steps: the statements that lock and read what it needs
@@ -265,9 +266,10 @@ async function sortOutTakenKeys<C>(
  * chain order and entry-id order is balance order, as on the single path. Each touched account is
  * updated once, however many transfers of the batch it took part in. The transfers travel once,
  * as arrays; both inserts read them from `u`, the entries two per transfer (debit, then credit)
- * with the balances after each; the gate's notices go in beside them (`o`). An entry is marked
- * `noticed` — the balance-notice loop leaves it out — when its notice is among them, or when it is
- * on an account that gets none (not a customer's: a merchant's, a system account). One row comes back, "id=seq,id=seq,…": a row per transfer cost
+ * with the balances after each; the gate's statements go in beside them (`g0`, `g1`, …). An
+ * entry is marked `noticed` — the balance-notice loop leaves it out — when the gate writes its
+ * notice, or when it is on an account that gets none (not a customer's: a merchant's, a system
+ * account). One row comes back, "id=seq,id=seq,…": a row per transfer cost
  * more to receive than to write.
  */
 function writeStatement<C>(
@@ -279,9 +281,10 @@ function writeStatement<C>(
   const touched = [...accounts.values()].filter((s) => s.touches > 0);
   const touchedIds = pgArray(touched.map((s) => s.row.id));
   const req = (x: Planned<C>) => x.p.item.request;
-  const gateWrite = gate?.write() ?? null;
-  const notices = gate?.notice ? plan.map((x) => gate.notice?.(x.p.item, x.debitAfter) ?? null) : [];
-  const told = notices.filter((n): n is BatchNotice => n !== null);
+  const gateWrites =
+    gate?.write(plan.map((x) => ({ item: x.p.item, debitBalanceAfter: x.debitAfter }))) ?? [];
+  const debitNoticed = (x: Planned<C>) =>
+    !customerAccount(accounts, x.p.debit) || gate?.noticed?.(x.p.item) === true;
   return sql<{ seqs: string }>`${preparedStatement}
     with u as materialized (
       select * from unnest(
@@ -294,7 +297,7 @@ function writeStatement<C>(
         ${pgArray(plan.map((x) => x.debitPrev))}::text[], ${pgArray(plan.map((x) => x.creditPrev))}::text[],
         ${pgArray(plan.map((x) => x.hash))}::text[],
         ${pgArray(plan.map((x) => x.debitAfter))}::bigint[], ${pgArray(plan.map((x) => x.creditAfter))}::bigint[],
-        ${pgArray(plan.map((x, i) => notices[i] != null || !customerAccount(accounts, x.p.debit)))}::boolean[],
+        ${pgArray(plan.map(debitNoticed))}::boolean[],
         ${pgArray(plan.map((x) => !customerAccount(accounts, x.p.credit)))}::boolean[]
       ) with ordinality as u(id, key, rhash, type, currency, amount, debit, credit, memo, metadata, dprev,
         cprev, hash, debit_after, credit_after, debit_noticed, credit_noticed, n)
@@ -318,17 +321,10 @@ function writeStatement<C>(
       ) as v(side, account_id, amount, balance_after, noticed)
       order by u.n, v.side
     ),
-    ${
-      told.length > 0
-        ? sql`o as (
-      insert into notifications (id, user_id, kind, title, body)
-      select * from unnest(${pgArray(told.map(() => uuidv7()))}::uuid[], ${pgArray(told.map((n) => n.userId))}::uuid[],
-        ${pgArray(told.map((n) => n.kind))}::text[], ${pgArray(told.map((n) => n.title))}::text[],
-        ${pgArray(told.map((n) => n.body))}::text[])
-    ),`
-        : sql``
-    }
-    ${gateWrite ? sql`g as (${gateWrite}),` : sql``}
+    ${sql.join(
+      gateWrites.map((w, i) => sql`${sql.raw(`g${i}`)} as (${w}),`),
+      sql` `,
+    )}
     a as (
       update ledger_accounts a
       set balance = u.balance, head_hash = u.head, version = a.version + u.touches

@@ -12,6 +12,7 @@ export {
   type BatchHooks,
   type BatchItem,
   type BatchOutcome,
+  type BatchWritten,
   postTransferBatch,
   TransferBatcher,
 } from "./batch.js";

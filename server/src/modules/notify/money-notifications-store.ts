@@ -1,6 +1,6 @@
 // SQL for balance-change notices: the cursor row, the ledger entries after it, and the
 // in-flight transactions the notifier waits for.
-import { sql } from "kysely";
+import { type RawBuilder, sql } from "kysely";
 import { type Db, type Executor, pgArray, preparedStatement } from "../../db/database.js";
 import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 import { uuidv7 } from "../../ids.js";
@@ -159,14 +159,22 @@ export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigin
  * of four parameters a row had the database parse and plan hundreds of parameters a round. Ids are
  * time-ordered (UUIDv7), so they go to the right edge of the primary key, not to random pages.
  */
-export async function insertInboxItems(
-  tx: Executor,
-  items: { userId: string; item: { kind: string; title: string; body: string } }[],
-): Promise<void> {
-  if (items.length === 0) return;
-  await sql`${preparedStatement}
+export async function insertInboxItems(tx: Executor, items: InboxItem[]): Promise<void> {
+  const insert = inboxInsert(items);
+  if (insert) await sql`${preparedStatement} ${insert}`.execute(tx);
+}
+
+export type InboxItem = { userId: string; item: { kind: string; title: string; body: string } };
+
+/**
+ * insertInboxItems's statement, null for no items: on its own, or as a part of a larger
+ * statement (a payment batch writes its payers' notices with its entries, ledger/batch.ts).
+ */
+export function inboxInsert(items: InboxItem[]): RawBuilder<unknown> | null {
+  if (items.length === 0) return null;
+  return sql`
     insert into notifications (id, user_id, kind, title, body)
     select * from unnest(${pgArray(items.map(() => uuidv7()))}::uuid[], ${pgArray(items.map((i) => i.userId))}::uuid[],
       ${pgArray(items.map((i) => i.item.kind))}::text[], ${pgArray(items.map((i) => i.item.title))}::text[],
-      ${pgArray(items.map((i) => i.item.body))}::text[])`.execute(tx);
+      ${pgArray(items.map((i) => i.item.body))}::text[])`;
 }

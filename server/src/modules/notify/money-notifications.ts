@@ -6,6 +6,7 @@
 // calls notifyBalanceChanges; a cursor row says how far the ledger has been read.
 import { setTimeout as delay } from "node:timers/promises";
 import type { AppContext } from "../../context.js";
+import type { Preferences } from "../../db/schema.js";
 import { maskName, maskPhone } from "../identity/mask.js";
 import {
   type BalanceEntry,
@@ -99,13 +100,13 @@ async function notifyWindow(
     // for SMS or email go through the notifier, which writes the inbox row and the outbox.
     const inAppOnly: { userId: string; item: ReturnType<typeof balanceNotice> }[] = [];
     for (const entry of entries) {
-      const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
       const item = balanceNotice(entry);
-      const user = { id: entry.userId, phone: entry.phone, email: entry.email };
-      if (!channels.sms && !channels.email) {
+      if (balanceNoticesInAppOnly(entry.preferences)) {
         inAppOnly.push({ userId: entry.userId, item });
         continue;
       }
+      const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
+      const user = { id: entry.userId, phone: entry.phone, email: entry.email };
       await ctx.notifier.notifyUser(tx, user, { ...item, ...channels });
     }
     await insertInboxItems(tx, inAppOnly);
@@ -257,17 +258,14 @@ export function balanceNotice(
 }
 
 /**
- * The notice of a balance change that the transaction moving the money writes itself (a
- * payment's batch, ledger/batch.ts), for a customer who takes balance notices in the app only;
- * null when they asked for SMS or e-mail as well — the loop sends those, inbox row included,
- * through the notifier, as for any other entry. The same text the loop would write.
+ * Whether the customer takes balance notices in the app only (the default): then the transaction
+ * that moves the money may write the inbox row itself (a payment's batch, ledger/batch.ts), with
+ * balanceNotice's text. Otherwise the notice goes through the notifier on every channel they
+ * chose, inbox row included — the loop below sends it.
  */
-export function inAppBalanceNotice(
-  entry: Pick<BalanceEntry, "amount" | "balanceAfter" | "currency" | "type" | "counterparty" | "preferences">,
-): ReturnType<typeof balanceNotice> | null {
-  const channels = effectiveSubscriptions(entry.preferences?.notifications).balance;
-  if (channels.sms || channels.email) return null;
-  return balanceNotice(entry);
+export function balanceNoticesInAppOnly(preferences: Preferences | null | undefined): boolean {
+  const channels = effectiveSubscriptions(preferences?.notifications).balance;
+  return !channels.sms && !channels.email;
 }
 
 /** ¥1,234.56 for CNY; other currencies by code. Minor units are hundredths. */

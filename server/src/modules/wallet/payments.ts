@@ -9,13 +9,14 @@ import { DomainError } from "../../http/errors.js";
 import { verifyPaymentPassword } from "../identity/index.js";
 import {
   type BatcherOptions,
+  type BatchItem,
   findCustomerAccount,
   getOrCreateSystemAccount,
   openAccount,
   systemAccountCode,
   TransferBatcher,
 } from "../ledger/index.js";
-import { inAppBalanceNotice } from "../notify/index.js";
+import { balanceNotice, balanceNoticesInAppOnly, inboxInsert } from "../notify/index.js";
 import { type LimitBusiness, planLimitGate } from "./limits.js";
 import {
   findMerchant,
@@ -125,14 +126,15 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
           statements: [...limits.statements, payerPreferences([...new Set(payers)])],
           open(results) {
             const gate = limits.open(results.slice(0, limits.statements.length));
-            const preferences = new Map(
-              (
-                (results[limits.statements.length]?.rows ?? []) as {
-                  id: string;
-                  preferences: Preferences | null;
-                }[]
-              ).map((r) => [r.id, r.preferences]),
+            const payerRows = (results[limits.statements.length]?.rows ?? []) as {
+              id: string;
+              preferences: Preferences | null;
+            }[];
+            const preferences = new Map(payerRows.map((r) => [r.id, r.preferences]));
+            const inAppOnly = new Set(
+              payerRows.filter((r) => balanceNoticesInAppOnly(r.preferences)).map((r) => r.id),
             );
+            const noticed = (i: BatchItem<PaymentContext>) => inAppOnly.has(i.context.userId);
             return {
               admit: (i) =>
                 gate.admit({
@@ -141,22 +143,28 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
                   amount: i.request.amount,
                   passwordFree: i.context.passwordFree,
                 }),
-              write: () => gate.write(),
-              notice(i, balanceAfter) {
-                const notice = inAppBalanceNotice({
-                  type: "payment",
-                  amount: -i.request.amount,
-                  balanceAfter,
-                  currency: i.request.currency,
-                  counterparty: {
-                    kind: "merchant",
-                    merchantName: i.context.merchantName,
-                    name: null,
-                    phone: null,
-                  },
-                  preferences: preferences.get(i.context.userId) ?? null,
-                });
-                return notice && { userId: i.context.userId, ...notice };
+              noticed,
+              write(written) {
+                // The notice the balance-notice loop would write for the payer's entry.
+                const notices = written
+                  .filter((w) => noticed(w.item))
+                  .map(({ item: i, debitBalanceAfter }) => ({
+                    userId: i.context.userId,
+                    item: balanceNotice({
+                      type: "payment",
+                      amount: -i.request.amount,
+                      balanceAfter: debitBalanceAfter,
+                      currency: i.request.currency,
+                      counterparty: {
+                        kind: "merchant",
+                        merchantName: i.context.merchantName,
+                        name: null,
+                        phone: null,
+                      },
+                      preferences: preferences.get(i.context.userId) ?? null,
+                    }),
+                  }));
+                return [gate.write(), inboxInsert(notices)].filter((w) => w !== null);
               },
             };
           },
