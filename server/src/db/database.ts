@@ -115,34 +115,24 @@ async function runPipeline(
       return Promise.reject(err);
     }
   };
+  // Pipeline mode only while these statements are in flight; Kysely hands this connection to no
+  // one else until this query has answered, and the client is idle again when it has. (A
+  // node-postgres without pipeline mode would queue them on the client: the same answers, a
+  // round trip each.)
+  const stream = client.connection?.stream;
+  client.pipeline = true;
   let settled: PromiseSettledResult<PgResult>[];
-  if (typeof client.pipeline !== "boolean") {
-    // A node-postgres without pipeline mode: the same answers, a round trip each.
-    settled = [];
-    for (const q of list) {
-      try {
-        settled.push({ status: "fulfilled", value: await send(q) });
-      } catch (reason) {
-        settled.push({ status: "rejected", reason });
-      }
-    }
-  } else {
-    // Pipeline mode only while these statements are in flight; Kysely hands this connection to
-    // no one else until this query has answered, and the client is idle again when it has.
-    const stream = client.connection?.stream;
-    client.pipeline = true;
+  try {
+    stream?.cork?.();
+    let sent: Promise<PgResult>[];
     try {
-      stream?.cork?.();
-      let sent: Promise<PgResult>[];
-      try {
-        sent = list.map(send);
-      } finally {
-        stream?.uncork?.();
-      }
-      settled = await Promise.allSettled(sent);
+      sent = list.map(send);
     } finally {
-      client.pipeline = false;
+      stream?.uncork?.();
     }
+    settled = await Promise.allSettled(sent);
+  } finally {
+    client.pipeline = false;
   }
   const failed = settled.find((s) => s.status === "rejected");
   if (failed) throw failed.reason;
