@@ -52,7 +52,11 @@ export class TicketEventStreams {
         this.beat().catch((err: unknown) => this.warn(err));
       }, this.heartbeatMs);
       this.heartbeat.unref();
-    })();
+    })().catch((err: unknown) => {
+      // The next stream tries again (the bus could not listen: the database was away).
+      this.starting = null;
+      throw err;
+    });
     return this.starting;
   }
 
