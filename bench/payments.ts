@@ -229,7 +229,9 @@ async function startApp(
       // per-IP limits then apply per customer, not to the bench as a whole.
       TRUST_PROXY: "true",
     },
-    stdio: ["ignore", "pipe", "inherit"],
+    // stdin stays open while this process lives: the app ends when it closes (serve()), so an
+    // interrupted bench leaves no server behind.
+    stdio: ["pipe", "pipe", "inherit"],
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -304,13 +306,20 @@ async function serve(): Promise<void> {
   }
   await app.listen({ port: config.port, host: "127.0.0.1" });
   process.stdout.write("bench-app-ready\n");
-  process.on("SIGTERM", () => {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void app
       .close()
       .then(() => notices.stop())
       .then(close)
       .finally(() => process.exit(0));
-  });
+  };
+  process.on("SIGTERM", stop);
+  // The bench holds our stdin open for as long as it runs: when it is gone (killed, interrupted),
+  // so is this server.
+  process.stdin.on("end", stop).on("error", stop).resume();
 }
 
 /** Ledger entries the balance-notice loop has not reached yet. */
@@ -455,6 +464,7 @@ class LeanConnection {
   private readonly socket: net.Socket;
 
   send(raw: string): Promise<{ status: number; body: string }> {
+    if (this.broken) return Promise.reject(new Error("connection closed"));
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.chunks = [];
@@ -500,7 +510,10 @@ class LeanPool {
       list = [];
       this.idle.set(port, list);
     }
+    // A connection the server closed while it sat idle (keep-alive timeout between rounds) is
+    // dropped here: a write to it would never be answered.
     let conn = list.pop();
+    while (conn?.broken) conn = list.pop();
     if (!conn) {
       conn = new LeanConnection(port);
       this.all.push(conn);
