@@ -767,7 +767,10 @@ async function main() {
     // The half load runs at half the median round's payments/s.
     const rateOf = (r: (typeof rounds)[number]) => r.run.result.ok / r.run.result.seconds;
     const middle = <T>(xs: T[]): T => xs[Math.floor((xs.length - 1) / 2)] as T;
-    const halfRate = rateOf(middle([...rounds].sort((a, b) => rateOf(a) - rateOf(b)))) / 2;
+    // BENCH_HALF_RATE (experiments): a fixed rate instead, so that two runs compare like with like.
+    const halfRate = env.BENCH_HALF_RATE
+      ? Number(env.BENCH_HALF_RATE)
+      : rateOf(middle([...rounds].sort((a, b) => rateOf(a) - rateOf(b)))) / 2;
     await openLoop(ports, customers, merchants, halfRate, WARMUP_SECONDS);
     await checkpoint();
     console.log(`half load: open loop at ${halfRate.toFixed(0)} payments/s, ${HALF_SECONDS} s …`);
