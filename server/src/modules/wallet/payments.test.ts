@@ -103,6 +103,20 @@ describe("paying with the payment password", () => {
     ]);
     await notifyAllBalanceChanges(t.ctx);
     expect(await paid()).toHaveLength(1);
+    // The history names the merchant, as the notice does.
+    const history = (
+      await c.client.get("/api/v1/wallet/transactions", { query: { type: "payment" } })
+    ).json();
+    expect(history.items).toEqual([
+      expect.objectContaining({
+        id: first.json().id,
+        direction: "out",
+        amount: 2_550,
+        counterparty: shop.name,
+      }),
+    ]);
+    const detail = await c.client.get(`/api/v1/wallet/transactions/${first.json().id}`);
+    expect(detail.json().counterparty).toBe(shop.name);
 
     const counts = await ledgerRowCounts(t);
     const again = await pay(c, body, key);

@@ -105,21 +105,33 @@ export function ledgerTypes(type: TransactionType): LedgerTransferType[] {
   return type === "adjustment" ? ["adjustment", "reversal"] : [type];
 }
 
-/** What the customer sees as the other side: a masked person, or what the system account stands for. */
-function counterpartyLabel(kind: LedgerAccountKind, who: { name: string | null; phone: string | null }) {
+/** The payment channels a top-up came through, by the name in their clearing account's code. */
+const GATEWAY_LABELS: Record<string, string> = { alipay: "支付宝", sandbox: "沙箱支付" };
+
+/**
+ * What the customer sees as the other side: a masked person, the merchant's name, the channel a
+ * top-up came through, or what another system account stands for.
+ */
+function counterpartyLabel(
+  kind: LedgerAccountKind,
+  who: { name: string | null; phone: string | null; code: string | null; merchantName: string | null },
+) {
   switch (kind) {
     case "customer":
       if (who.name) return maskName(who.name);
       return who.phone ? maskPhone(who.phone) : "用户";
-    case "gateway_clearing":
-      return "充值";
+    case "gateway_clearing": {
+      // system:gateway_clearing:<gateway>:<currency> (ledger/accounts.ts, systemAccountCode)
+      const gateway = who.code?.split(":")[2];
+      return (gateway && GATEWAY_LABELS[gateway]) || "充值";
+    }
     case "withdrawal_clearing":
     case "settlement":
       return "提现";
     case "fees":
       return "手续费";
     case "merchant":
-      return "商户";
+      return who.merchantName ?? "商户";
     case "adjustments":
       return "系统调整";
     default: {
@@ -139,6 +151,8 @@ function toTransaction(r: TransactionRow): WalletTransaction {
     counterparty: counterpartyLabel(r.counterparty_kind as LedgerAccountKind, {
       name: r.counterparty_name,
       phone: r.counterparty_phone,
+      code: r.counterparty_code,
+      merchantName: r.counterparty_merchant_name,
     }),
     // Only posted transfers have entries; holds show in the balance as `pending`.
     status: "succeeded",

@@ -56,6 +56,8 @@ export type TransactionRow = {
   counterparty_user_id: string | null;
   counterparty_name: string | null;
   counterparty_phone: string | null;
+  counterparty_code: string | null;
+  counterparty_merchant_name: string | null;
 };
 
 export type TransactionFilter = {
@@ -84,6 +86,7 @@ export function listTransactionRows(
       ),
     )
     .leftJoin("users as u", "u.id", "c.owner_user_id")
+    .leftJoin("merchants as m", "m.account_id", "c.id")
     .select([
       "e.id as entry_id",
       "e.transfer_id",
@@ -98,6 +101,8 @@ export function listTransactionRows(
       "c.owner_user_id as counterparty_user_id",
       "u.name as counterparty_name",
       "u.phone as counterparty_phone",
+      "c.code as counterparty_code",
+      "m.name as counterparty_merchant_name",
     ])
     .where("e.account_id", "in", accountIds)
     .orderBy("e.id", "desc")

@@ -107,6 +107,11 @@ describe("top-ups through the sandbox gateway", () => {
         body: "充值 ¥100.00，余额 ¥100.00",
       }),
     ]);
+    // The history says which channel the money came through.
+    const history = (await client.get("/api/v1/wallet/transactions")).json();
+    expect(history.items).toEqual([
+      expect.objectContaining({ type: "topup", direction: "in", amount: 10_000, counterparty: "沙箱支付" }),
+    ]);
   });
 
   it("opens one top-up when the same request is sent five times at once", async () => {
