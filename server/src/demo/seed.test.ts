@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn } from "../../test/factories.js";
 import { createTestApp, type TestApp } from "../../test/harness.js";
+import { verifyLedger } from "../modules/ledger/index.js";
 import {
   DEMO_CUSTOMER_PASSWORD,
   DEMO_STAFF_PASSWORD,
@@ -11,6 +12,7 @@ import {
   demoTotp,
   seedDemoData,
 } from "./seed.js";
+import { DEMO_PAYMENT_PASSWORD } from "./wallet-seed.js";
 
 let t: TestApp;
 let dataDir: string;
@@ -169,5 +171,71 @@ describe("demo data", () => {
     expect(cards.json().items).toHaveLength(1);
     expect(JSON.stringify(cards.json())).not.toMatch(/\d{12,}/);
     expect(zhang.id_number_masked).not.toMatch(/\d{6,}/);
+  });
+
+  it("gives the demo customers money and a history through the real money paths, once", async () => {
+    await seedDemoData(t.ctx);
+    const customers = await t.db
+      .selectFrom("users")
+      .select(["id", "phone", "payment_password_hash"])
+      .where("phone", "in", ["13800138000", "13900139000"])
+      .execute();
+    const wallet = async (phone: string) => {
+      const user = customers.find((c) => c.phone === phone);
+      if (!user) throw new Error(`no demo customer ${phone}`);
+      expect(await t.ctx.crypto.verifyPassword(user.payment_password_hash ?? "", DEMO_PAYMENT_PASSWORD)).toBe(
+        true,
+      );
+      const client = await logIn(t, user.id);
+      const balance = (await client.get("/api/v1/wallet")).json().accounts;
+      const history = (await client.get("/api/v1/wallet/transactions")).json().items as {
+        type: string;
+        direction: string;
+        amount: number;
+      }[];
+      return { balance, history: history.map((h) => `${h.type} ${h.direction} ${h.amount}`) };
+    };
+    // 张三: ¥2,000 topped up, ¥50 phone bill, ¥23.50 shop, ¥186.20 electricity, ¥200 to 李四.
+    expect(await wallet("13800138000")).toEqual({
+      balance: [{ currency: "CNY", available: 154_030, pending: 0 }],
+      history: [
+        "transfer out 20000",
+        "payment out 18620",
+        "payment out 2350",
+        "payment out 5000",
+        "topup in 200000",
+      ],
+    });
+    expect(await wallet("13900139000")).toEqual({
+      balance: [{ currency: "CNY", available: 68_200, pending: 0 }],
+      history: ["payment out 1800", "transfer in 20000", "topup in 50000"],
+    });
+    const topups = await t.db.selectFrom("topups").select(["status", "method"]).execute();
+    expect(topups).toEqual([
+      { status: "succeeded", method: "sandbox" },
+      { status: "succeeded", method: "sandbox" },
+    ]);
+    expect((await verifyLedger(t.db)).problems).toEqual([]);
+
+    // A second start moves nothing and writes nothing.
+    const count = async () =>
+      Promise.all(
+        (["ledger_transfers", "topups", "notifications", "audit_log", "limit_usage"] as const).map(
+          async (table) =>
+            Number(
+              (
+                await t.db
+                  .selectFrom(table)
+                  .select((eb) => eb.fn.countAll<string>().as("n"))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            ),
+        ),
+      );
+    const before = await count();
+    const usage = await t.db.selectFrom("limit_usage").selectAll().execute();
+    await seedDemoData(t.ctx);
+    expect(await count()).toEqual(before);
+    expect(await t.db.selectFrom("limit_usage").selectAll().execute()).toEqual(usage);
   });
 });

@@ -1,4 +1,5 @@
-// Development-only demo data: two customers and five staff with two-step verification set up.
+// Development-only demo data: two customers with money and a history in their wallets, and five
+// staff with two-step verification set up.
 // main.ts calls this outside production. Idempotent: a second start creates and changes nothing.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +10,7 @@ import type { Executor } from "../db/database.js";
 import { idNumberCheckChar, maskIdNumber, passesLuhn } from "../modules/identity/index.js";
 import { seedDemoMerchants } from "../modules/wallet/payments.js";
 import { seedDemoSupport } from "./support-seed.js";
+import { DEMO_PAYMENT_PASSWORD, seedDemoWallets } from "./wallet-seed.js";
 
 export const DEMO_CUSTOMER_PASSWORD = "Demo-Counter-2026";
 export const DEMO_STAFF_PASSWORD = "Staff-Counter-2026";
@@ -61,6 +63,8 @@ export type DemoLogin = {
   login: string;
   password: string;
   name: string;
+  /** Customers: the six-digit payment password their demo payments were made with. */
+  paymentPassword?: string;
   totpSecret?: string;
   otpauthUrl?: string;
 };
@@ -205,6 +209,7 @@ async function demoLogins(ctx: AppContext): Promise<DemoLogin[]> {
     login: c.phone,
     password: DEMO_CUSTOMER_PASSWORD,
     name: c.name,
+    paymentPassword: DEMO_PAYMENT_PASSWORD,
   }));
   const staff: DemoLogin[] = (await demoStaffSecrets(ctx)).map((s) => ({
     role: s.role,
@@ -220,7 +225,8 @@ function linesFor(logins: DemoLogin[]): string[] {
   const width = Math.max(...logins.map((l) => l.role.length)) + 2;
   return logins.map((l) => {
     const head = `${l.role.padEnd(width)}${l.login} / ${l.password}`;
-    if (l.role.startsWith("customer")) return `${head}  (${l.name})`;
+    if (l.role.startsWith("customer"))
+      return `${head}  (${l.name}, payment password ${DEMO_PAYMENT_PASSWORD})`;
     return l.totpSecret
       ? `${head}  TOTP secret ${l.totpSecret} (add to an authenticator app, or see /dev/mailbox)`
       : `${head}  (TOTP secret unknown: it was encrypted with another SECRET_KEY)`;
@@ -244,6 +250,8 @@ export async function seedDemoData(ctx: AppContext): Promise<{ lines: string[] }
   await createMissingAccounts(ctx);
   // Shops and billers to pay from the wallet, including a 话费充值 phone top-up biller.
   await seedDemoMerchants(ctx);
+  // Money in the demo wallets, and a history to look at (top-ups, payments, a transfer).
+  await seedDemoWallets(ctx);
   const logins = await demoLogins(ctx);
   // A few tickets for the console's support desk (after the logins: they name 李四 and the agent).
   await seedDemoSupport(ctx);

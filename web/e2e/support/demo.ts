@@ -4,7 +4,14 @@ import path from "node:path";
 import { Secret, TOTP } from "otpauth";
 import { E2E_DATA_DIR } from "./env";
 
-export type DemoLogin = { role: string; login: string; password: string; totpSecret?: string };
+export type DemoLogin = {
+  role: string;
+  login: string;
+  password: string;
+  /** Customers: the payment password their demo payments were made with. */
+  paymentPassword?: string;
+  totpSecret?: string;
+};
 
 export function demoLogins(): DemoLogin[] {
   const raw: unknown = JSON.parse(readFileSync(path.join(E2E_DATA_DIR, "demo-logins.json"), "utf8"));

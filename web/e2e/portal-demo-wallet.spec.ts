@@ -1,0 +1,38 @@
+// The demo customer's first look at the wallet after `npm start`: money and a history, written
+// through the real money paths (server/src/demo/wallet-seed.ts), and a payment made with the
+// payment password the demo logins print.
+import { expectAccessible } from "./support/axe";
+import { demoLogin } from "./support/demo";
+import { expect, test } from "./support/test";
+
+test("the demo customer finds a history in the wallet and pays with the printed payment password", async ({
+  page,
+}) => {
+  const customer = demoLogin("customer");
+  expect(customer.paymentPassword).toMatch(/^\d{6}$/);
+  await page.goto("/login");
+  await page.getByLabel("手机号或邮箱").fill(customer.login);
+  await page.getByLabel("登录密码").fill(customer.password);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+
+  await page.goto("/wallet/history");
+  const list = page.locator(".oc-money-list");
+  await expect(list.getByRole("link", { name: /^充值/ })).toContainText("+¥2,000.00");
+  await expect(list.getByRole("link", { name: /话费充值/ })).toContainText("-¥50.00");
+  await expect(list.getByRole("link", { name: /便利店/ })).toContainText("-¥23.50");
+  await expect(list.getByRole("link", { name: /电费/ })).toContainText("-¥186.20");
+  const transfer = list.getByRole("link", { name: /转账/ }).filter({ hasText: "-¥200.00" });
+  await expect(transfer).toContainText("李*");
+  await expectAccessible(page, "demo customer's history");
+
+  await transfer.click();
+  await expect(page.getByText("周末聚餐 AA")).toBeVisible();
+
+  await page.goto("/wallet/pay");
+  await page.getByRole("radio", { name: /面包房/ }).check();
+  await page.getByLabel("金额（元）").fill("6.8");
+  await page.getByLabel("支付密码").fill(customer.paymentPassword ?? "");
+  await page.getByRole("button", { name: "确认付款" }).click();
+  await expect(page.getByText(/已向 面包房.* 付款 ¥6\.80/)).toBeVisible();
+});
