@@ -73,6 +73,7 @@ const intended: Record<string, Permission> = {
   "GET /api/v1/wallet/topups/:id": "customer",
   // Withdrawals to a bound bank card
   "GET /api/v1/wallet/withdrawals/quote": "customer",
+  "GET /api/v1/wallet/withdrawals/max": "customer",
   "POST /api/v1/wallet/withdrawals": "customer",
   "GET /api/v1/wallet/withdrawals": "customer",
   "GET /api/v1/wallet/withdrawals/:id": "customer",

@@ -1,6 +1,6 @@
 // The demo customer's first look at the wallet after `npm start`: money and a history, written
-// through the real money paths (server/src/demo/wallet-seed.ts), and a payment made with the
-// payment password the demo logins print.
+// through the real money paths (server/src/demo/wallet-seed.ts), a payment made with the payment
+// password the demo logins print, and 全部提现 offering what the balance allows.
 import { expectAccessible } from "./support/axe";
 import { demoLogin } from "./support/demo";
 import { expect, test } from "./support/test";
@@ -35,4 +35,27 @@ test("the demo customer finds a history in the wallet and pays with the printed 
   await page.getByLabel("支付密码").fill(customer.paymentPassword ?? "");
   await page.getByRole("button", { name: "确认付款" }).click();
   await expect(page.getByText(/已向 面包房.* 付款 ¥6\.80/)).toBeVisible();
+
+  // 全部提现: the page offers the most the balance pays for with its fee, and fills it in.
+  await page.goto("/wallet/withdraw");
+  const most = (await (await page.request.get("/api/v1/wallet/withdrawals/max")).json()) as {
+    available: number;
+    amount: number;
+    fee: number;
+  };
+  expect(most.amount + most.fee).toBeLessThanOrEqual(most.available);
+  expect(most.amount).toBeGreaterThan(0);
+  const yuan = (fen: number) =>
+    `¥${Math.trunc(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
+  await expect(
+    page.getByText(`可用余额 ${yuan(most.available)}，最多可提现 ${yuan(most.amount)}`),
+  ).toBeVisible();
+  await page.getByRole("button", { name: "全部提现" }).click();
+  await expect(page.getByLabel("金额（元）")).toHaveValue(
+    `${Math.trunc(most.amount / 100)}.${String(most.amount % 100).padStart(2, "0")}`,
+  );
+  const quote = page.getByRole("region", { name: "费用明细" });
+  await expect(quote).toContainText(yuan(most.fee));
+  await expect(quote).toContainText(yuan(most.amount + most.fee));
+  await expectAccessible(page, "withdraw with the most offered");
 });

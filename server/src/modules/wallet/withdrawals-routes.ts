@@ -1,14 +1,15 @@
-// Withdrawals over HTTP: quote, ask (payment password + SMS code + Idempotency-Key), list, read.
+// Withdrawals over HTTP: quote, the most I can withdraw, ask (payment password + SMS code + Idempotency-Key), list, read.
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { clientInfo, requireAuth } from "../../http/guard.js";
-import { SUPPORTED_CURRENCIES, toJsonAmount } from "./service.js";
+import { getWallet, SUPPORTED_CURRENCIES, toJsonAmount } from "./service.js";
 import "./withdrawals-review.js";
 import { idempotencyHeaders } from "../../http/idempotency.js";
 import {
   getWithdrawal,
+  largestWithdrawal,
   listWithdrawals,
   quoteWithdrawal,
   requestWithdrawal,
@@ -67,6 +68,42 @@ export async function withdrawalRoutes(fastify: FastifyInstance, ctx: AppContext
         currency: q.currency,
         reviewRequired: q.reviewRequired,
         approvalsRequired: q.approvalsRequired,
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/wallet/withdrawals/max",
+    {
+      config: { permission: "customer" },
+      schema: {
+        tags: ["wallet"],
+        summary:
+          "The most I can withdraw now: the largest amount my available balance pays for with its fee (全部提现)",
+        querystring: z.strictObject({ currency: z.enum(SUPPORTED_CURRENCIES).default("CNY") }),
+        response: {
+          200: z.object({
+            available: amountOutput,
+            amount: amountOutput,
+            fee: amountOutput,
+            total: amountOutput,
+            currency: z.string(),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const currency = req.query.currency;
+      const account = (await getWallet(ctx, requireAuth(req).user.id)).find((a) => a.currency === currency);
+      const available = account && account.available > 0n ? account.available : 0n;
+      const amount = largestWithdrawal(ctx.config.withdrawals, available);
+      const fee = amount > 0n ? quoteWithdrawal(ctx, amount, currency).fee : 0n;
+      return {
+        available: toJsonAmount(available),
+        amount: toJsonAmount(amount),
+        fee: toJsonAmount(fee),
+        total: toJsonAmount(amount + fee),
+        currency,
       };
     },
   );

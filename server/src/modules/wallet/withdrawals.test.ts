@@ -11,6 +11,7 @@ import { notifyAllBalanceChanges } from "../notify/index.js";
 import { availableOf, type Customer, fundedCustomer, PAYMENT_PASSWORD } from "./test-support.js";
 import {
   advanceWithdrawals,
+  largestWithdrawal,
   placeWithdrawal,
   REVIEW_TIMEOUT_MS,
   rejectStaleWithdrawals,
@@ -647,6 +648,60 @@ describe("the SMS code is spent with the money, once", () => {
       .executeTakeFirstOrThrow();
     expect(row.attempts).toBe(1);
     expect(row.consumed_at).not.toBeNull();
+  });
+});
+
+describe("the most that can be withdrawn (全部提现)", () => {
+  it("is the largest amount whose fee the balance still pays, for any rate, minimum and balance", () => {
+    // Against the definition, by brute force around the answer: amount + fee fits, one fen more
+    // does not (or it is the whole balance). Random configurations and balances, edges included.
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const balances = [0n, 1n, 99n, 100n, 101n, 200n, 10_000n, 10_100n, 999_999_999n];
+    for (let i = 0; i < 400; i++) {
+      const cfg = {
+        feeRateBp: [0, 1, 10, 25, 100, 9_999, 10_000][rand(7)] as number,
+        feeMin: BigInt([0, 1, 100, 200, 5_000][rand(5)] as number),
+        autoApproveMax: 200_000n,
+        dualApprovalMin: 5_000_000n,
+      };
+      const available = i < balances.length ? (balances[i] as bigint) : BigInt(rand(2_000_000_000));
+      const max = largestWithdrawal(cfg, available);
+      const fits = (a: bigint) => a + withdrawalFee(cfg, a) <= available;
+      expect(max >= 0n && max <= available).toBe(true);
+      if (max > 0n) expect(fits(max)).toBe(true);
+      expect(fits(max + 1n)).toBe(false);
+    }
+  });
+
+  it("is what the balance pays for, and a withdrawal of exactly that leaves nothing", async () => {
+    const c = await customerWithCard(10_000n);
+    const max = await c.client.get("/api/v1/wallet/withdrawals/max");
+    expect(max.statusCode, max.body).toBe(200);
+    // ¥100: at least ¥1 of fee, so ¥99 goes out and ¥1 pays for it.
+    expect(max.json()).toEqual({
+      available: 10_000,
+      amount: 9_900,
+      fee: 100,
+      total: 10_000,
+      currency: "CNY",
+    });
+    const res = await withdraw(c, max.json().amount);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(await availableOf(c)).toBe(0);
+    expect((await c.client.get("/api/v1/wallet/withdrawals/max")).json()).toEqual({
+      available: 0,
+      amount: 0,
+      fee: 0,
+      total: 0,
+      currency: "CNY",
+    });
+    const bad = await c.client.get("/api/v1/wallet/withdrawals/max", { query: { currency: "USD" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().code).toBe("validation_failed");
   });
 });
 

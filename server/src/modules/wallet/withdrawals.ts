@@ -98,6 +98,22 @@ export function withdrawalFee(cfg: AppContext["config"]["withdrawals"], amount: 
   return proportional > cfg.feeMin ? proportional : cfg.feeMin;
 }
 
+/**
+ * The largest withdrawal `available` pays for with its fee (amount + fee ≤ available), or 0 when
+ * it cannot even pay the minimum fee. The fee only grows with the amount, so the largest such
+ * amount is found by halving the range: exact, whatever the rate and the minimum.
+ */
+export function largestWithdrawal(cfg: AppContext["config"]["withdrawals"], available: bigint): bigint {
+  let fits = 0n;
+  let tooMuch = available + 1n;
+  while (tooMuch - fits > 1n) {
+    const mid = (fits + tooMuch) / 2n;
+    if (mid + withdrawalFee(cfg, mid) <= available) fits = mid;
+    else tooMuch = mid;
+  }
+  return fits;
+}
+
 /** How many different reviewers a withdrawal of this amount needs: 0 (none), 1 or 2. */
 export function approvalsRequired(cfg: AppContext["config"]["withdrawals"], amount: bigint): 0 | 1 | 2 {
   if (amount <= cfg.autoApproveMax) return 0;

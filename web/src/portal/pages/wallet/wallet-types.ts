@@ -51,6 +51,15 @@ export type Withdrawal = {
   updatedAt: string;
 };
 export type WithdrawalPage = { items: Withdrawal[]; nextCursor: string | null };
+/** The most the available balance pays for, fee included (全部提现). */
+export type WithdrawalMax = {
+  available: number;
+  amount: number;
+  fee: number;
+  total: number;
+  currency: string;
+};
+
 export type WithdrawalQuote = {
   amount: number;
   fee: number;

@@ -1,5 +1,6 @@
-// Withdraw to a bound card: card, amount, a quote (fee, whether a person reviews it), payment
-// password and an SMS code, then the result; and the list of withdrawals with their status.
+// Withdraw to a bound card: card, amount (with the most the balance allows and 全部提现), a quote
+// (fee, whether a person reviews it), payment password and an SMS code, then the result; and the
+// list of withdrawals with their status.
 import { Button } from "antd-mobile";
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,8 +15,9 @@ import { Page, Section } from "../../layout";
 import { OwnPhoneCode } from "../../own-phone-code";
 import type { BankCard } from "../../types";
 import { AmountField } from "./amount-field";
-import { formatYuan, parseYuan, postMoney, useIntentKeys } from "./money";
-import type { Withdrawal, WithdrawalPage, WithdrawalQuote } from "./wallet-types";
+import { formatYuan, parseYuan, postMoney, useIntentKeys, yuanText } from "./money";
+import { useResource } from "./use-resource";
+import type { Withdrawal, WithdrawalMax, WithdrawalPage, WithdrawalQuote } from "./wallet-types";
 import { moneyErrorText, useMoneyErrors, withdrawalStatusLabel } from "./wallet-words";
 import "./wallet.css";
 
@@ -56,6 +58,7 @@ export function WithdrawPage() {
   const keys = useIntentKeys();
   const fen = parseYuan(amount);
   const { quote, error: quoteError } = useQuote(fen);
+  const most = useResource<WithdrawalMax>("/api/v1/wallet/withdrawals/max");
   const chosen = cardId || cards.items[0]?.id || "";
 
   function withdraw(e: FormEvent) {
@@ -75,6 +78,7 @@ export function WithdrawPage() {
         );
         keys.finished();
         setDone(w);
+        void most.reload();
         setAmount("");
         setOtp("");
       } finally {
@@ -126,7 +130,24 @@ export function WithdrawPage() {
             onChange={setCardId}
           />
         ) : null}
-        <AmountField value={amount} onChange={setAmount} />
+        <AmountField
+          value={amount}
+          onChange={setAmount}
+          {...(most.data
+            ? {
+                hint: t("wallet.withdrawable", {
+                  available: formatYuan(most.data.available, most.data.currency),
+                  max: formatYuan(most.data.amount, most.data.currency),
+                  fee: formatYuan(most.data.fee, most.data.currency),
+                }),
+              }
+            : {})}
+        />
+        {most.data && most.data.amount > 0 ? (
+          <Button onClick={() => setAmount(yuanText(most.data?.amount ?? 0))}>
+            {t("wallet.withdrawAll")}
+          </Button>
+        ) : null}
         {quoteError ? <Notice tone="warning">{quoteError}</Notice> : null}
         {quote ? (
           <section className="oc-card" aria-label={t("wallet.quote")} aria-live="polite">
