@@ -5,6 +5,11 @@ import { expectAccessible } from "./support/axe";
 import { demoLogin } from "./support/demo";
 import { expect, test } from "./support/test";
 
+/** As the portal shows money: ¥1,540.30. */
+function yuan(fen: number): string {
+  return `¥${Math.trunc(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
+}
+
 test("the demo customer finds a history in the wallet and pays with the printed payment password", async ({
   page,
 }) => {
@@ -30,6 +35,12 @@ test("the demo customer finds a history in the wallet and pays with the printed 
   await expect(page.getByText("周末聚餐 AA")).toBeVisible();
 
   await page.goto("/wallet/pay");
+  // The form says what can be spent, under the amount.
+  const balance = (await (await page.request.get("/api/v1/wallet")).json()) as {
+    accounts: { currency: string; available: number }[];
+  };
+  const available = balance.accounts.find((a) => a.currency === "CNY")?.available ?? 0;
+  await expect(page.getByText(`可用余额 ${yuan(available)}`, { exact: true })).toBeVisible();
   await page.getByRole("radio", { name: /面包房/ }).check();
   await page.getByLabel("金额（元）").fill("6.8");
   await page.getByLabel("支付密码").fill(customer.paymentPassword ?? "");
@@ -45,8 +56,6 @@ test("the demo customer finds a history in the wallet and pays with the printed 
   };
   expect(most.amount + most.fee).toBeLessThanOrEqual(most.available);
   expect(most.amount).toBeGreaterThan(0);
-  const yuan = (fen: number) =>
-    `¥${Math.trunc(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
   await expect(
     page.getByText(`可用余额 ${yuan(most.available)}，最多可提现 ${yuan(most.amount)}`),
   ).toBeVisible();

@@ -13,6 +13,7 @@ import { FormEnd } from "../../form-end";
 import { Page, Section } from "../../layout";
 import { AmountField } from "./amount-field";
 import { formatYuan, parseYuan, postMoney, useIntentKeys } from "./money";
+import { useAvailable } from "./use-available";
 import { useResource } from "./use-resource";
 import type { Merchant, PasswordFree, Payment } from "./wallet-types";
 import { useMoneyErrors } from "./wallet-words";
@@ -35,6 +36,7 @@ export function PayPage() {
   const [pin, setPin] = useState("");
   const [askPin, setAskPin] = useState(false);
   const [done, setDone] = useState<Done | null>(null);
+  const available = useAvailable();
   const submit = useSubmit(useMoneyErrors());
   const keys = useIntentKeys();
   const fen = parseYuan(amount);
@@ -60,6 +62,7 @@ export function PayPage() {
         const payment = await postMoney<Payment>("/api/v1/wallet/payments", body, keys.keyFor(intent));
         keys.finished();
         setDone({ amount: fen, merchant: merchant.name, passwordFree: payment.passwordFree });
+        available.reload();
         void passwordFree.reload();
       } catch (err) {
         // Caps used up elsewhere since the page loaded: ask for the password and keep the same intent.
@@ -116,7 +119,11 @@ export function PayPage() {
             onChange={setMerchantId}
           />
         ) : null}
-        <AmountField value={amount} onChange={setAmount} />
+        <AmountField
+          value={amount}
+          onChange={setAmount}
+          {...(available.hint ? { hint: available.hint } : {})}
+        />
         <TextField
           label={t("wallet.orderRefOptional")}
           value={orderRef}

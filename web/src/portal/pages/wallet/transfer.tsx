@@ -12,6 +12,7 @@ import { FormEnd } from "../../form-end";
 import { Page, Section } from "../../layout";
 import { AmountField } from "./amount-field";
 import { formatYuan, parseYuan, postMoney, useIntentKeys } from "./money";
+import { useAvailable } from "./use-available";
 import type { Payee } from "./wallet-types";
 import { useMoneyErrors } from "./wallet-words";
 import "./wallet.css";
@@ -26,6 +27,7 @@ export function TransferPage() {
   const [phone, setPhone] = useState("");
   const [payee, setPayee] = useState<Payee | null>(null);
   const [amount, setAmount] = useState("");
+  const available = useAvailable();
   const [memo, setMemo] = useState("");
   const [pin, setPin] = useState("");
   const [done, setDone] = useState<Done | null>(null);
@@ -64,6 +66,7 @@ export function TransferPage() {
       }
       keys.finished();
       setDone({ amount: fen, payee });
+      available.reload();
     });
   }
 
@@ -119,7 +122,11 @@ export function TransferPage() {
             {t("wallet.payeeIs", { name: payee.maskedName ?? t("wallet.noName"), phone: payee.maskedPhone })}
           </p>
           <form className="oc-form" onSubmit={transfer} noValidate aria-label={t("wallet.confirmStep")}>
-            <AmountField value={amount} onChange={setAmount} />
+            <AmountField
+              value={amount}
+              onChange={setAmount}
+              {...(available.hint ? { hint: available.hint } : {})}
+            />
             <TextField label={t("wallet.memoOptional")} value={memo} onChange={setMemo} maxLength={100} />
             <SixDigitField label={t("wallet.paymentPassword")} value={pin} onChange={setPin} />
             <FormEnd submit={send} label={t("wallet.transferSubmit")} size="large" />
