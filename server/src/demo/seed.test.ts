@@ -27,6 +27,16 @@ afterAll(async () => {
 
 const loginsFile = () => path.join(dataDir, "demo-logins.json");
 const readLogins = () => (JSON.parse(readFileSync(loginsFile(), "utf8")) as { logins: DemoLogin[] }).logins;
+type Counted = "users" | "audit_log" | "ledger_transfers" | "topups" | "notifications" | "limit_usage";
+const rowCount = async (table: Counted) =>
+  Number(
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe("demo data", () => {
   it("creates two customers and four staff with two-step verification, and prints how to log in", async () => {
@@ -77,15 +87,7 @@ describe("demo data", () => {
 
   it("changes nothing on a second start and prints the same lines", async () => {
     const first = await seedDemoData(t.ctx);
-    const count = async (table: "users" | "audit_log") =>
-      Number(
-        (
-          await t.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll<string>().as("n"))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const count = rowCount;
     const before = {
       users: await count("users"),
       audit: await count("audit_log"),
@@ -218,19 +220,9 @@ describe("demo data", () => {
     expect((await verifyLedger(t.db)).problems).toEqual([]);
 
     // A second start moves nothing and writes nothing.
-    const count = async () =>
+    const count = () =>
       Promise.all(
-        (["ledger_transfers", "topups", "notifications", "audit_log", "limit_usage"] as const).map(
-          async (table) =>
-            Number(
-              (
-                await t.db
-                  .selectFrom(table)
-                  .select((eb) => eb.fn.countAll<string>().as("n"))
-                  .executeTakeFirstOrThrow()
-              ).n,
-            ),
-        ),
+        (["ledger_transfers", "topups", "notifications", "audit_log", "limit_usage"] as const).map(rowCount),
       );
     const before = await count();
     const usage = await t.db.selectFrom("limit_usage").selectAll().execute();
