@@ -105,9 +105,6 @@ export function ReviewDrawer({
       size={560}
       title={item ? item.title : t("reviews.detail")}
       closable={{ "aria-label": t("common.close") }}
-      // The body scrolls inside a region keyboard users can reach (axe: scrollable-region-focusable):
-      // a long request in Chinese type runs past the drawer's height, and it holds no control.
-      styles={{ body: { padding: 0, overflow: "hidden", display: "flex" } }}
       footer={
         item?.status === "pending" ? (
           <Space>
@@ -121,109 +118,106 @@ export function ReviewDrawer({
         ) : null
       }
     >
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus, or keyboard users cannot scroll it (WCAG 2.1.1; axe scrollable-region-focusable) */}
-      <section className="oc-drawer-scroll" tabIndex={0} aria-label={item ? item.title : t("reviews.detail")}>
-        {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
-        {!item && !error && <Spin />}
-        {item?.status === "pending" && iApproved && (
-          <Alert type="info" showIcon title={t("reviews.youApproved")} style={{ marginBottom: 16 }} />
-        )}
-        {item && !iApproved && partlyApproved(item) && approvals && (
-          <Alert
-            type="warning"
-            showIcon
-            title={t("reviews.needsMore", { count: approvals.count, required: approvals.required })}
-            style={{ marginBottom: 16 }}
-          />
-        )}
-        {item && (
-          <>
-            <Descriptions column={1} bordered size="small" title={t("reviews.request")}>
-              <Descriptions.Item label={t("reviews.col.kind")}>
-                {reviewKindLabel(t, item.kind)}
+      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
+      {!item && !error && <Spin />}
+      {item?.status === "pending" && iApproved && (
+        <Alert type="info" showIcon title={t("reviews.youApproved")} style={{ marginBottom: 16 }} />
+      )}
+      {item && !iApproved && partlyApproved(item) && approvals && (
+        <Alert
+          type="warning"
+          showIcon
+          title={t("reviews.needsMore", { count: approvals.count, required: approvals.required })}
+          style={{ marginBottom: 16 }}
+        />
+      )}
+      {item && (
+        <>
+          <Descriptions column={1} bordered size="small" title={t("reviews.request")}>
+            <Descriptions.Item label={t("reviews.col.kind")}>
+              {reviewKindLabel(t, item.kind)}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("reviews.col.customer")}>
+              {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
+            </Descriptions.Item>
+            {Object.entries(item.summary).map(([key, value]) => (
+              <Descriptions.Item key={key} label={reviewSummaryLabel(t, key)}>
+                {summaryValue(t, key, value)}
               </Descriptions.Item>
-              <Descriptions.Item label={t("reviews.col.customer")}>
-                {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
+            ))}
+            <Descriptions.Item label={t("reviews.col.status")}>
+              <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
+            </Descriptions.Item>
+            {approvalsOf(item).required > 1 && (
+              <Descriptions.Item label={t("reviews.approvalsCol")}>
+                <ApprovalCount item={item} />
               </Descriptions.Item>
-              {Object.entries(item.summary).map(([key, value]) => (
-                <Descriptions.Item key={key} label={reviewSummaryLabel(t, key)}>
-                  {summaryValue(t, key, value)}
-                </Descriptions.Item>
-              ))}
-              <Descriptions.Item label={t("reviews.col.status")}>
-                <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
-              </Descriptions.Item>
-              {approvalsOf(item).required > 1 && (
-                <Descriptions.Item label={t("reviews.approvalsCol")}>
-                  <ApprovalCount item={item} />
-                </Descriptions.Item>
-              )}
-              <Descriptions.Item label={t("reviews.submittedAt")}>
-                {formatTime(item.createdAt)}
-              </Descriptions.Item>
-              {item.status !== "pending" && (
-                <>
-                  <Descriptions.Item label={t("reviews.decidedBy")}>
-                    {personName(item.decidedBy)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t("reviews.decidedAt")}>
-                    {formatTime(item.decidedAt)}
-                  </Descriptions.Item>
-                  <Descriptions.Item label={t("reviews.reason")}>{item.reason || "—"}</Descriptions.Item>
-                </>
-              )}
-            </Descriptions>
-            {approvals && approvals.required > 1 && approvals.by.length > 0 && (
+            )}
+            <Descriptions.Item label={t("reviews.submittedAt")}>
+              {formatTime(item.createdAt)}
+            </Descriptions.Item>
+            {item.status !== "pending" && (
               <>
-                <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
-                  {t("reviews.approvalsTitle")}
-                </Typography.Title>
-                <ul aria-label={t("reviews.approvalsTitle")} style={{ paddingInlineStart: 20 }}>
-                  {approvals.by.map((a) => (
-                    <li key={a.id}>
-                      {a.name ?? a.id} · {formatTime(a.at)}
-                      {a.reason ? ` · ${a.reason}` : ""}
-                    </li>
-                  ))}
-                </ul>
+                <Descriptions.Item label={t("reviews.decidedBy")}>
+                  {personName(item.decidedBy)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t("reviews.decidedAt")}>
+                  {formatTime(item.decidedAt)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t("reviews.reason")}>{item.reason || "—"}</Descriptions.Item>
               </>
             )}
-            <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
-              {t("reviews.proof")}
-            </Typography.Title>
-            {!item.proofUrl && <Typography.Paragraph>{t("reviews.noProof")}</Typography.Paragraph>}
-            {item.proofUrl && !proof && <Spin />}
-            {proof?.kind === "image" && (
-              <img
-                src={proof.url}
-                alt={t("reviews.proofImage")}
-                style={{ maxWidth: "100%", border: "1px solid #f0f0f0", borderRadius: 6 }}
-              />
-            )}
-            {proof && proof.kind !== "image" && (
-              <a href={proof.url} target="_blank" rel="noreferrer">
-                {proof.kind === "pdf" ? t("reviews.openPdf") : t("reviews.openProof")}
-              </a>
-            )}
-          </>
-        )}
-        {item && decision && (
-          <DecisionDialog
-            item={item}
-            decision={decision}
-            onCancel={() => setDecision(null)}
-            onDone={(updated) => {
-              setDecision(null);
-              setItem((prev) => (prev ? { ...prev, ...updated } : updated));
-              onDecided(updated);
-            }}
-            onStale={() => {
-              setDecision(null);
-              void load(item.id);
-            }}
-          />
-        )}
-      </section>
+          </Descriptions>
+          {approvals && approvals.required > 1 && approvals.by.length > 0 && (
+            <>
+              <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+                {t("reviews.approvalsTitle")}
+              </Typography.Title>
+              <ul aria-label={t("reviews.approvalsTitle")} style={{ paddingInlineStart: 20 }}>
+                {approvals.by.map((a) => (
+                  <li key={a.id}>
+                    {a.name ?? a.id} · {formatTime(a.at)}
+                    {a.reason ? ` · ${a.reason}` : ""}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+            {t("reviews.proof")}
+          </Typography.Title>
+          {!item.proofUrl && <Typography.Paragraph>{t("reviews.noProof")}</Typography.Paragraph>}
+          {item.proofUrl && !proof && <Spin />}
+          {proof?.kind === "image" && (
+            <img
+              src={proof.url}
+              alt={t("reviews.proofImage")}
+              style={{ maxWidth: "100%", border: "1px solid #f0f0f0", borderRadius: 6 }}
+            />
+          )}
+          {proof && proof.kind !== "image" && (
+            <a href={proof.url} target="_blank" rel="noreferrer">
+              {proof.kind === "pdf" ? t("reviews.openPdf") : t("reviews.openProof")}
+            </a>
+          )}
+        </>
+      )}
+      {item && decision && (
+        <DecisionDialog
+          item={item}
+          decision={decision}
+          onCancel={() => setDecision(null)}
+          onDone={(updated) => {
+            setDecision(null);
+            setItem((prev) => (prev ? { ...prev, ...updated } : updated));
+            onDecided(updated);
+          }}
+          onStale={() => {
+            setDecision(null);
+            void load(item.id);
+          }}
+        />
+      )}
     </Drawer>
   );
 }
