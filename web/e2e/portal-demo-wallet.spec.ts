@@ -5,9 +5,12 @@ import { expectAccessible } from "./support/axe";
 import { demoLogin } from "./support/demo";
 import { expect, test } from "./support/test";
 
-/** As the portal shows money: ¥1,540.30. */
+/** As the portal shows money (¥1,540.30), and as it fills an amount in (1540.30). */
 function yuan(fen: number): string {
   return `¥${Math.trunc(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
+}
+function yuanText(fen: number): string {
+  return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;
 }
 
 test("the demo customer finds a history in the wallet and pays with the printed payment password", async ({
@@ -60,9 +63,7 @@ test("the demo customer finds a history in the wallet and pays with the printed 
     page.getByText(`可用余额 ${yuan(most.available)}，最多可提现 ${yuan(most.amount)}`),
   ).toBeVisible();
   await page.getByRole("button", { name: "全部提现" }).click();
-  await expect(page.getByLabel("金额（元）")).toHaveValue(
-    `${Math.trunc(most.amount / 100)}.${String(most.amount % 100).padStart(2, "0")}`,
-  );
+  await expect(page.getByLabel("金额（元）")).toHaveValue(yuanText(most.amount));
   const quote = page.getByRole("region", { name: "费用明细" });
   await expect(quote).toContainText(yuan(most.fee));
   await expect(quote).toContainText(yuan(most.amount + most.fee));

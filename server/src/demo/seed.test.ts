@@ -87,18 +87,17 @@ describe("demo data", () => {
 
   it("changes nothing on a second start and prints the same lines", async () => {
     const first = await seedDemoData(t.ctx);
-    const count = rowCount;
     const before = {
-      users: await count("users"),
-      audit: await count("audit_log"),
+      users: await rowCount("users"),
+      audit: await rowCount("audit_log"),
       mtime: statSync(loginsFile()).mtimeMs,
     };
     const fileBefore = readFileSync(loginsFile(), "utf8");
 
     const second = await seedDemoData(t.ctx);
     expect(second.lines).toEqual(first.lines);
-    expect(await count("users")).toBe(before.users);
-    expect(await count("audit_log")).toBe(before.audit);
+    expect(await rowCount("users")).toBe(before.users);
+    expect(await rowCount("audit_log")).toBe(before.audit);
     expect(readFileSync(loginsFile(), "utf8")).toBe(fileBefore);
     expect(statSync(loginsFile()).mtimeMs).toBe(before.mtime);
   });

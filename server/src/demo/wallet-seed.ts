@@ -3,15 +3,17 @@
 // on the sandbox gateway and settled from the gateway's signed answer; payments to the demo
 // merchants; a transfer by phone number with the payment password — so the ledger, the limits,
 // the notices and the audit trail hold exactly what a customer doing the same would leave.
-// Each step has a fixed key and is skipped once its ledger transfer exists: a second start moves
-// nothing and writes nothing.
+// Each step has a fixed key and is skipped once it is done (its top-up settled, its transfer's key
+// claimed — both looked up by key): a second start moves nothing and writes nothing.
 import type { AppContext } from "../context.js";
 import { gatewayFor } from "../modules/gateways/index.js";
 import { finishSandboxPayment } from "../modules/gateways/sandbox/service.js";
 import { setPaymentPasswordHash } from "../modules/identity/account-store.js";
+import { transferPosted } from "../modules/ledger/index.js";
 import { createPayments } from "../modules/wallet/payments.js";
 import { transferToCustomer } from "../modules/wallet/service.js";
 import { createTopup, settleTopup } from "../modules/wallet/topups.js";
+import { findTopup, findTopupByKey } from "../modules/wallet/topups-store.js";
 
 /** Both demo customers' six-digit payment password (printed with the demo logins). */
 export const DEMO_PAYMENT_PASSWORD = "258036";
@@ -48,9 +50,8 @@ export const DEMO_WALLET_STEPS: readonly Step[] = [
   { kind: "pay", phone: "13900139000", key: "demo-wallet-pay-1", merchant: "demo-bakery", fen: 1_800 },
 ];
 
-/** The ledger's idempotency key for a step, as the wallet's own code forms it. */
-function ledgerKey(step: Step, userId: string, topupId?: string): string {
-  if (step.kind === "topup") return `topup:${topupId}`;
+/** The ledger's idempotency key of a payment or transfer step, as the wallet's own code forms it. */
+function ledgerKey(step: Exclude<Step, { kind: "topup" }>, userId: string): string {
   if (step.kind === "pay") return `wallet:${userId}:payment:${step.key}`;
   return `wallet:${userId}:${step.key}`;
 }
@@ -74,12 +75,6 @@ export async function seedDemoWallets(ctx: AppContext): Promise<void> {
     await setPaymentPasswordHash(ctx.db, u.id, hash, ctx.clock.now());
     u.payment_password_hash = hash;
   }
-  const done = async (key: string) =>
-    (await ctx.db
-      .selectFrom("ledger_transfers")
-      .select("id")
-      .where("idempotency_key", "=", key)
-      .executeTakeFirst()) !== undefined;
   const merchants = new Map(
     (await ctx.db.selectFrom("merchants").select(["id", "code"]).execute()).map((m) => [m.code, m.id]),
   );
@@ -89,19 +84,18 @@ export async function seedDemoWallets(ctx: AppContext): Promise<void> {
       const user = byPhone.get(step.phone);
       if (!user) continue;
       if (step.kind === "topup") {
-        const { topup } = await createTopup(ctx, user.id, step.key, {
-          amount: step.fen,
-          currency: "CNY",
-          method: "sandbox",
-        });
-        if (topup.status !== "pending" || (await done(ledgerKey(step, user.id, topup.id)))) continue;
-        const paymentId = (
-          await ctx.db
-            .selectFrom("topups")
-            .select("gateway_payment_id")
-            .where("id", "=", topup.id)
-            .executeTakeFirstOrThrow()
-        ).gateway_payment_id;
+        // A settled top-up is done (it is credited in the transaction that settles it).
+        let row = await findTopupByKey(ctx.db, user.id, step.key);
+        if (row && row.status !== "pending") continue;
+        if (!row?.gateway_payment_id) {
+          const { topup } = await createTopup(ctx, user.id, step.key, {
+            amount: step.fen,
+            currency: "CNY",
+            method: "sandbox",
+          });
+          row = await findTopup(ctx.db, topup.id);
+        }
+        const paymentId = row?.gateway_payment_id;
         if (!paymentId) throw new Error("demo top-up has no gateway payment");
         // The customer pays on the sandbox's page; the wallet settles from the gateway's signed
         // answer to its query, as the pending-top-up job does when a notification is late.
@@ -111,7 +105,7 @@ export async function seedDemoWallets(ctx: AppContext): Promise<void> {
         await settleTopup(ctx, report);
         continue;
       }
-      if (await done(ledgerKey(step, user.id))) continue;
+      if (await transferPosted(ctx, ledgerKey(step, user.id))) continue;
       if (step.kind === "pay") {
         const merchantId = merchants.get(step.merchant);
         if (!merchantId) throw new Error(`demo merchant ${step.merchant} is missing`);

@@ -35,6 +35,12 @@ export function systemAccountCode(kind: LedgerAccountKind, currency: string, nam
   return ["system", kind, ...(name ? [name] : []), currency].join(":");
 }
 
+/** The `name` a system account's code was made with (systemAccountCode), or null if none. */
+export function systemAccountName(code: string): string | null {
+  const parts = code.split(":");
+  return parts.length === 4 ? (parts[2] ?? null) : null;
+}
+
 // Clearing and adjustment accounts stand for money outside the wallet (a gateway, a bank, the
 // operator's corrections): their balances are the mirror of customer money and go negative.
 function negativeByDefault(kind: LedgerAccountKind): boolean {

@@ -5,6 +5,7 @@ export {
   getOrCreateSystemAccount,
   openAccount,
   systemAccountCode,
+  systemAccountName,
 } from "./accounts.js";
 export {
   type BatcherOptions,
@@ -39,5 +40,6 @@ export {
   type Transfer,
   type TransferRequest,
   type TransferResult,
+  transferPosted,
 } from "./service.js";
 export { formatLedgerReport, type LedgerProblem, type LedgerVerification, verifyLedger } from "./verify.js";

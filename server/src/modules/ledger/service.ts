@@ -484,6 +484,11 @@ export type AccountBalance = {
   available: bigint;
 };
 
+/** Whether a transfer was posted under this idempotency key (its claim is looked up by key). */
+export async function transferPosted(deps: Pick<LedgerDeps, "db">, idempotencyKey: string): Promise<boolean> {
+  return (await findIdempotencyKey(deps.db, "ledger:transfer", idempotencyKey)) !== undefined;
+}
+
 export async function getBalance(deps: Pick<LedgerDeps, "db">, accountId: string): Promise<AccountBalance> {
   checkAccountId(accountId, "accountId");
   const a = await findAccount(deps.db, accountId);

@@ -5,7 +5,7 @@ import type { LedgerAccountKind, LedgerTransferType } from "../../db/schema.js";
 import { DomainError } from "../../http/errors.js";
 import { maskName, maskPhone, verifyPaymentPassword } from "../identity/index.js";
 import { takeFromWindow } from "../identity/rate-window.js";
-import { openAccount, postTransfer } from "../ledger/index.js";
+import { openAccount, postTransfer, systemAccountName } from "../ledger/index.js";
 import { consumeLimits } from "./limits.js";
 import {
   findUser,
@@ -121,8 +121,7 @@ function counterpartyLabel(
       if (who.name) return maskName(who.name);
       return who.phone ? maskPhone(who.phone) : "用户";
     case "gateway_clearing": {
-      // system:gateway_clearing:<gateway>:<currency> (ledger/accounts.ts, systemAccountCode)
-      const gateway = who.code?.split(":")[2];
+      const gateway = who.code ? systemAccountName(who.code) : null;
       return (gateway && GATEWAY_LABELS[gateway]) || "充值";
     }
     case "withdrawal_clearing":

@@ -13,6 +13,7 @@ import {
   listWithdrawals,
   quoteWithdrawal,
   requestWithdrawal,
+  withdrawalFee,
   withdrawalJson,
 } from "./withdrawals.js";
 
@@ -97,7 +98,7 @@ export async function withdrawalRoutes(fastify: FastifyInstance, ctx: AppContext
       const account = (await getWallet(ctx, requireAuth(req).user.id)).find((a) => a.currency === currency);
       const available = account && account.available > 0n ? account.available : 0n;
       const amount = largestWithdrawal(ctx.config.withdrawals, available);
-      const fee = amount > 0n ? quoteWithdrawal(ctx, amount, currency).fee : 0n;
+      const fee = amount > 0n ? withdrawalFee(ctx.config.withdrawals, amount) : 0n;
       return {
         available: toJsonAmount(available),
         amount: toJsonAmount(amount),
