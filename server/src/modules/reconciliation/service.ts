@@ -11,6 +11,7 @@
 //   money back that the wallet still holds).
 import type { AppContext } from "../../context.js";
 import type { ReconciliationExceptionKind, TopupMethod } from "../../db/schema.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../http/cursor.js";
 import { DomainError } from "../../http/errors.js";
 import type { AuditActor } from "../audit/index.js";
 import { alipayGateway } from "../gateways/alipay/adapter.js";
@@ -390,35 +391,20 @@ export function reconcileYesterday(ctx: Deps): Promise<Run> {
   return runReconciliation(ctx, { date: yesterday, startedBy: null });
 }
 
-// The cursor is opaque to clients: the sort key of the last run of the page.
-function encodeCursor(r: RunRow): string {
-  return Buffer.from(JSON.stringify([r.started_at.toISOString(), r.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { startedAt: Date; id: string } {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string" && UUID.test(v[1])) {
-      const startedAt = new Date(v[0]);
-      if (!Number.isNaN(startedAt.getTime())) return { startedAt, id: v[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new DomainError("bad_request", { detail: "The cursor is not one this server issued" });
-}
-
 export async function listReconciliationRuns(
   ctx: Pick<Deps, "db">,
   q: { cursor?: string; limit: number },
 ): Promise<{ items: Run[]; nextCursor: string | null }> {
   const rows = await listRuns(ctx.db, {
-    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    before: q.cursor ? decodeTimeCursor(q.cursor) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
-  return { items: page.map(toRun), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  return {
+    items: page.map(toRun),
+    nextCursor: rows.length > q.limit && last ? encodeTimeCursor(last.started_at, last.id) : null,
+  };
 }
 
 export async function getReconciliationRun(

@@ -10,6 +10,7 @@ import type {
   ReconciliationRunsTable,
   TopupMethod,
 } from "../../db/schema.js";
+import type { TimeCursor } from "../../http/cursor.js";
 
 export type RunRow = Selectable<ReconciliationRunsTable>;
 export type MatchRow = Selectable<ReconciliationMatchesTable>;
@@ -155,14 +156,14 @@ export function listCreditedBetween(db: Executor, method: TopupMethod, from: Dat
     .execute();
 }
 
-export function listRuns(db: Executor, q: { before?: { startedAt: Date; id: string }; limit: number }) {
+export function listRuns(db: Executor, q: { before?: TimeCursor; limit: number }) {
   let query = db.selectFrom("reconciliation_runs").selectAll();
   const before = q.before;
   if (before) {
     query = query.where((eb) =>
       eb.or([
-        eb("started_at", "<", before.startedAt),
-        eb.and([eb("started_at", "=", before.startedAt), eb("id", "<", before.id)]),
+        eb("started_at", "<", before.at),
+        eb.and([eb("started_at", "=", before.at), eb("id", "<", before.id)]),
       ]),
     );
   }

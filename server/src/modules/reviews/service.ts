@@ -1,6 +1,7 @@
 // Reviewer use cases: read the queue, open a proof, approve or reject under maker-checker rules.
 import type { AppContext } from "../../context.js";
 import type { ReviewStatus } from "../../db/schema.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../http/cursor.js";
 import { DomainError } from "../../http/errors.js";
 import type { AuditActor } from "../audit/index.js";
 import { maskName, maskPhone } from "../identity/mask.js";
@@ -99,28 +100,6 @@ async function withApprovals(db: AppContext["db"], rows: ReviewRow[]): Promise<R
   );
 }
 
-// The cursor is opaque to clients: the sort key of the last item of the page.
-function encodeCursor(row: ReviewRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2) {
-      const [at, id] = parsed;
-      const createdAt = typeof at === "string" ? new Date(at) : new Date(Number.NaN);
-      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-      if (!Number.isNaN(createdAt.getTime()) && typeof id === "string" && uuid.test(id)) {
-        return { createdAt, id };
-      }
-    }
-  } catch {
-    // fall through to the one error below
-  }
-  throw new DomainError("bad_request", { detail: "The cursor is not one this server issued" });
-}
-
 export async function listReviews(
   ctx: AppContext,
   q: { status?: ReviewStatus; kind?: string; order?: ReviewOrder; cursor?: string; limit: number },
@@ -131,14 +110,14 @@ export async function listReviews(
     status: q.status,
     kind: q.kind,
     order,
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor ? decodeTimeCursor(q.cursor) : undefined,
     limit: q.limit,
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
     items: await withApprovals(ctx.db, page),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > q.limit && last ? encodeTimeCursor(last.created_at, last.id) : null,
   };
 }
 

@@ -1,6 +1,7 @@
 // SQL for the review queue: items joined with the customer they are about.
 import type { Executor, Tx } from "../../db/database.js";
 import type { ReviewStatus } from "../../db/schema.js";
+import type { TimeCursor } from "../../http/cursor.js";
 
 export type ReviewRow = {
   id: string;
@@ -25,7 +26,7 @@ export type ReviewListQuery = {
   status?: ReviewStatus;
   kind?: string;
   order: ReviewOrder;
-  after?: { createdAt: Date; id: string };
+  after?: TimeCursor;
   limit: number;
 };
 
@@ -66,8 +67,8 @@ export function listReviewRows(db: Executor, q: ReviewListQuery): Promise<Review
     const cmp = q.order === "oldest" ? ">" : "<";
     query = query.where((eb) =>
       eb.or([
-        eb("r.created_at", cmp, after.createdAt),
-        eb.and([eb("r.created_at", "=", after.createdAt), eb("r.id", cmp, after.id)]),
+        eb("r.created_at", cmp, after.at),
+        eb.and([eb("r.created_at", "=", after.at), eb("r.id", cmp, after.id)]),
       ]),
     );
   }

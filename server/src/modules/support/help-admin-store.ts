@@ -2,6 +2,7 @@
 import { sql } from "kysely";
 import type { Executor } from "../../db/database.js";
 import type { HelpArticleStatus } from "../../db/schema.js";
+import type { TimeCursor } from "../../http/cursor.js";
 
 export type EditorArticleRow = {
   id: string;
@@ -44,7 +45,7 @@ export type EditorListFilter = {
   /** "en": has an English version; "zh-only": Chinese only, waiting for a translation. */
   lang?: "en" | "zh-only";
   q?: string;
-  after?: { updatedAt: Date; id: string };
+  after?: TimeCursor;
   limit: number;
 };
 
@@ -88,7 +89,7 @@ export async function listEditorArticles(db: Executor, f: EditorListFilter): Pro
     );
   }
   if (f.after) {
-    const { updatedAt, id } = f.after;
+    const { at: updatedAt, id } = f.after;
     query = query.where(sql<boolean>`(a.updated_at, a.id) < (${updatedAt}, ${id}::uuid)`);
   }
   return query

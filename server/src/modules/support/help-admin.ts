@@ -3,6 +3,7 @@
 import type { AppContext } from "../../context.js";
 import type { Executor } from "../../db/database.js";
 import type { HelpArticleStatus } from "../../db/schema.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../http/cursor.js";
 import { DomainError } from "../../http/errors.js";
 import type { AuditActor } from "../audit/index.js";
 import {
@@ -148,21 +149,6 @@ export async function readEditorArticle(ctx: AppContext, id: string): Promise<Ed
   return toEditorArticle(row);
 }
 
-type Cursor = { updatedAt: Date; id: string };
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(`${c.updatedAt.toISOString()}|${c.id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): Cursor {
-  const [at = "", id = ""] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const updatedAt = new Date(at);
-  if (Number.isNaN(updatedAt.getTime()) || !UUID.test(id)) {
-    throw new DomainError("validation_failed", { detail: "The cursor is not valid" });
-  }
-  return { updatedAt, id };
-}
-
 export async function listArticlesForEditor(
   ctx: AppContext,
   input: Omit<EditorListFilter, "after"> & { cursor?: string },
@@ -170,7 +156,7 @@ export async function listArticlesForEditor(
   const { cursor, ...filter } = input;
   const rows = await listEditorArticles(ctx.db, {
     ...filter,
-    ...(cursor ? { after: decodeCursor(cursor) } : {}),
+    ...(cursor ? { after: decodeTimeCursor(cursor) } : {}),
   });
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
@@ -188,8 +174,7 @@ export async function listArticlesForEditor(
       feedback: { helpful: r.helpful_count, notHelpful: r.unhelpful_count },
       updatedAt: r.updated_at.toISOString(),
     })),
-    nextCursor:
-      rows.length > input.limit && last ? encodeCursor({ updatedAt: last.updated_at, id: last.id }) : null,
+    nextCursor: rows.length > input.limit && last ? encodeTimeCursor(last.updated_at, last.id) : null,
   };
 }
 

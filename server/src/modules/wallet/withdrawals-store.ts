@@ -1,6 +1,7 @@
 // SQL for withdrawals: the customer's requests, their card, and what the bank job scans.
 import type { Executor, Tx } from "../../db/database.js";
 import type { WithdrawalStatus } from "../../db/schema.js";
+import type { TimeCursor } from "../../http/cursor.js";
 import { checkOtp, type OtpCheck, spendOtp } from "../identity/index.js";
 
 export type WithdrawalRow = {
@@ -97,7 +98,7 @@ export function findWithdrawalWithCard(db: Executor, id: string): Promise<Withdr
 export function listWithdrawalRows(
   db: Executor,
   userId: string,
-  q: { after?: { createdAt: Date; id: string }; limit: number },
+  q: { after?: TimeCursor; limit: number },
 ): Promise<WithdrawalWithCard[]> {
   let query = selectWithCard(db)
     .where("w.user_id", "=", userId)
@@ -108,8 +109,8 @@ export function listWithdrawalRows(
   if (after) {
     query = query.where((eb) =>
       eb.or([
-        eb("w.created_at", "<", after.createdAt),
-        eb.and([eb("w.created_at", "=", after.createdAt), eb("w.id", "<", after.id)]),
+        eb("w.created_at", "<", after.at),
+        eb.and([eb("w.created_at", "=", after.at), eb("w.id", "<", after.id)]),
       ]),
     );
   }

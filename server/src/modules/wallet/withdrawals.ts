@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../../context.js";
 import type { Tx } from "../../db/database.js";
 import type { WithdrawalStatus } from "../../db/schema.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../http/cursor.js";
 import { DomainError } from "../../http/errors.js";
 import { type PayoutReport, payoutBank } from "../gateways/sandbox-bank/index.js";
 import { maskCard, maskName, verifyPaymentPassword } from "../identity/index.js";
@@ -367,39 +368,20 @@ export async function getWithdrawal(ctx: Pick<Deps, "db">, userId: string, id: s
   return toWithdrawal(row);
 }
 
-function encodeCursor(r: WithdrawalRow): string {
-  return Buffer.from(JSON.stringify([r.created_at.toISOString(), r.id])).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2) {
-      const [at, id] = parsed;
-      const createdAt = typeof at === "string" ? new Date(at) : new Date(Number.NaN);
-      if (!Number.isNaN(createdAt.getTime()) && typeof id === "string" && UUID.test(id))
-        return { createdAt, id };
-    }
-  } catch {
-    // fall through to the one error below
-  }
-  throw new DomainError("bad_request", { detail: "The cursor is not one this server issued" });
-}
-
 export async function listWithdrawals(
   ctx: Pick<Deps, "db">,
   userId: string,
   q: { cursor?: string; limit: number },
 ): Promise<{ items: Withdrawal[]; nextCursor: string | null }> {
   const rows = await listWithdrawalRows(ctx.db, userId, {
-    after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    after: q.cursor ? decodeTimeCursor(q.cursor) : undefined,
     limit: q.limit,
   });
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
     items: page.map(toWithdrawal),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null,
+    nextCursor: rows.length > q.limit && last ? encodeTimeCursor(last.created_at, last.id) : null,
   };
 }
 
