@@ -70,6 +70,8 @@ export type Counterparty = {
 
 export type BalanceEntry = {
   entryId: bigint;
+  /** When the money moved (the entry's time), which the notice is dated by. */
+  createdAt: Date;
   amount: bigint;
   balanceAfter: bigint;
   currency: string;
@@ -94,6 +96,7 @@ export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigin
   // bench:payments): a cost that grows with the ledger, not with the window.
   const { rows } = await sql<{
     id: bigint;
+    created_at: Date;
     amount: bigint;
     balance_after: bigint;
     currency: string;
@@ -108,7 +111,7 @@ export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigin
     email_verified_at: Date | null;
     preferences: Preferences | null;
   }>`${preparedStatement}
-    select e.id, e.amount, e.balance_after, a.currency, t.type,
+    select e.id, e.created_at, e.amount, e.balance_after, a.currency, t.type,
       c.kind as counterparty_kind, cu.name as counterparty_name, cu.phone as counterparty_phone,
       m.name as merchant_name, u.id as user_id, u.phone, u.email, u.email_verified_at, u.preferences
     from ledger_entries e
@@ -135,6 +138,7 @@ export async function unnotifiedEntries(tx: Executor, after: bigint, upTo: bigin
     order by e.id`.execute(tx);
   return rows.map((r) => ({
     entryId: r.id,
+    createdAt: r.created_at,
     amount: r.amount,
     balanceAfter: r.balance_after,
     currency: r.currency.trim(),
@@ -164,7 +168,8 @@ export async function insertInboxItems(tx: Executor, items: InboxItem[]): Promis
   if (insert) await sql`${preparedStatement} ${insert}`.execute(tx);
 }
 
-export type InboxItem = { userId: string; item: { kind: string; title: string; body: string } };
+/** A customer's notice; `at`, when its event happened (default: the statement's time), orders the inbox. */
+export type InboxItem = { userId: string; item: { kind: string; title: string; body: string; at?: Date } };
 
 /**
  * insertInboxItems's statement, null for no items: on its own, or as a part of a larger
@@ -173,8 +178,10 @@ export type InboxItem = { userId: string; item: { kind: string; title: string; b
 export function inboxInsert(items: InboxItem[]): RawBuilder<unknown> | null {
   if (items.length === 0) return null;
   return sql`
-    insert into notifications (id, user_id, kind, title, body)
-    select * from unnest(${pgArray(items.map(() => uuidv7()))}::uuid[], ${pgArray(items.map((i) => i.userId))}::uuid[],
+    insert into notifications (id, user_id, kind, title, body, created_at)
+    select id, user_id, kind, title, body, coalesce(at, now())
+    from unnest(${pgArray(items.map(() => uuidv7()))}::uuid[], ${pgArray(items.map((i) => i.userId))}::uuid[],
       ${pgArray(items.map((i) => i.item.kind))}::text[], ${pgArray(items.map((i) => i.item.title))}::text[],
-      ${pgArray(items.map((i) => i.item.body))}::text[])`;
+      ${pgArray(items.map((i) => i.item.body))}::text[], ${pgArray(items.map((i) => i.item.at ?? null))}::timestamptz[])
+      as u(id, user_id, kind, title, body, at)`;
 }

@@ -22,6 +22,7 @@ import {
   notifyBalanceChanges,
   startBalanceNoticeLoop,
 } from "./money-notifications.js";
+import { insertInboxItems } from "./money-notifications-store.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -420,6 +421,52 @@ describe("balance-change notices", () => {
     expect((await inbox(late.ownerUserId)).map((n) => n.body)).toEqual(["充值 ¥3.00，余额 ¥3.00"]);
   });
 
+  it("dates a notice by its money movement: a top-up noticed late lists below the payment after it", async () => {
+    await seedDemoMerchants(t.ctx);
+    const c = await fundedCustomer(t, 10_000n);
+    await notifyAllBalanceChanges(t.ctx);
+    const shop = (await c.client.get("/api/v1/wallet/merchants"))
+      .json()
+      .items.find((m: { name: string }) => m.name === "面包房 Bakery");
+    // Money in, its notice not yet written; two minutes later a payment writes its own at once.
+    const toppedUpAt = new Date(t.clock.now().getTime() + 60_000);
+    t.clock.set(toppedUpAt);
+    const gateway = await gatewayClearing(t);
+    const wallet = await t.db
+      .selectFrom("ledger_accounts")
+      .select("id")
+      .where("owner_user_id", "=", c.user.id)
+      .executeTakeFirstOrThrow();
+    await postTransfer(t.ctx, {
+      idempotencyKey: `test:${randomUUID()}`,
+      type: "topup",
+      debitAccountId: gateway.id,
+      creditAccountId: wallet.id,
+      amount: 5_000n,
+      currency: "CNY",
+    });
+    t.clock.advance(120_000);
+    const paidAt = t.clock.now();
+    const paid = await c.client.post(
+      "/api/v1/wallet/payments",
+      { merchantId: shop.id, amount: 1_000, currency: "CNY", paymentPassword: PAYMENT_PASSWORD },
+      { headers: { "idempotency-key": randomUUID() } },
+    );
+    expect(paid.statusCode, paid.body).toBe(201);
+    // The loop writes the top-up's notice only now, two minutes after the payment.
+    t.clock.advance(120_000);
+    await notifyAllBalanceChanges(t.ctx);
+
+    const page = (await c.client.get("/api/v1/me/notifications?limit=100")).json() as {
+      items: { title: string; createdAt: string }[];
+    };
+    const money = page.items.filter((n) => n.title === "付款成功" || n.title === "充值成功");
+    expect(money.slice(0, 2)).toEqual([
+      expect.objectContaining({ title: "付款成功", createdAt: paidAt.toISOString() }),
+      expect.objectContaining({ title: "充值成功", createdAt: toppedUpAt.toISOString() }),
+    ]);
+  });
+
   it("formats amounts with thousands separators and the currency", () => {
     expect(formatMoney(0n, "CNY")).toBe("¥0.00");
     expect(formatMoney(100_000_00n, "CNY")).toBe("¥100,000.00");
@@ -448,5 +495,42 @@ describe("the notice loop each server process runs", () => {
     await transfer(payer.id, payee.id, 100n);
     await new Promise((r) => setTimeout(r, 100));
     expect(await inbox(payee.ownerUserId)).toHaveLength(1);
+  });
+});
+
+describe("the inbox's pages", () => {
+  it("pages through notices of the same moment without skipping or repeating one", async () => {
+    const c = await fundedCustomer(t, 0n);
+    const at = new Date("2026-11-22T11:00:00Z");
+    const items = [1, 2, 3, 4, 5].map((n) => ({
+      userId: c.user.id,
+      item: { kind: "test.same_moment", title: `第${n}条`, body: "同一时刻", at },
+    }));
+    await insertInboxItems(t.db, items);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : "?limit=2";
+      const res = await c.client.get(`/api/v1/me/notifications${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: { kind: string; title: string }[]; nextCursor: string | null };
+      seen.push(...page.items.filter((n) => n.kind === "test.same_moment").map((n) => n.title));
+      cursor = page.nextCursor;
+    } while (cursor);
+    // Written in one statement in this order; the newest first, each once.
+    expect(seen).toEqual(["第5条", "第4条", "第3条", "第2条", "第1条"]);
+  });
+
+  it("refuses a cursor it did not issue with 400 bad_request", async () => {
+    const c = await fundedCustomer(t, 0n);
+    for (const cursor of [
+      "2026-11-22T11:00:00.000Z",
+      "not-a-cursor",
+      Buffer.from("[1,2]").toString("base64url"),
+    ]) {
+      const res = await c.client.get(`/api/v1/me/notifications?cursor=${encodeURIComponent(cursor)}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: "bad_request" });
+    }
   });
 });

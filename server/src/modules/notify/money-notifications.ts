@@ -100,7 +100,8 @@ async function notifyWindow(
     // for SMS or email go through the notifier, which writes the inbox row and the outbox.
     const inAppOnly: { userId: string; item: ReturnType<typeof balanceNotice> }[] = [];
     for (const entry of entries) {
-      const item = balanceNotice(entry);
+      // Dated by the money movement, so that it lists where it happened in the inbox.
+      const item = { ...balanceNotice(entry), at: entry.createdAt };
       if (balanceNoticesInAppOnly(entry.preferences)) {
         inAppOnly.push({ userId: entry.userId, item });
         continue;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
+import { decodeTimeCursor, encodeTimeCursor } from "../../http/cursor.js";
 import { requireAuth } from "../../http/guard.js";
 import { countUnread, listNotifications, markNotificationsRead } from "./store.js";
 
@@ -26,7 +27,7 @@ export async function notifyRoutes(fastify: FastifyInstance, ctx: AppContext) {
         tags: ["notifications"],
         summary: "The in-app inbox, newest first",
         querystring: z.object({
-          cursor: z.iso.datetime().optional(),
+          cursor: z.string().max(200).optional(),
           limit: z.coerce.number().int().min(1).max(100).default(20),
         }),
         response: {
@@ -40,7 +41,8 @@ export async function notifyRoutes(fastify: FastifyInstance, ctx: AppContext) {
     },
     async (req) => {
       const { user } = requireAuth(req);
-      const rows = await listNotifications(ctx.db, user.id, req.query.cursor, req.query.limit);
+      const after = req.query.cursor ? decodeTimeCursor(req.query.cursor) : undefined;
+      const rows = await listNotifications(ctx.db, user.id, after, req.query.limit);
       const page = rows.slice(0, req.query.limit);
       const last = page.at(-1);
       return {
@@ -53,7 +55,7 @@ export async function notifyRoutes(fastify: FastifyInstance, ctx: AppContext) {
           read: n.read_at !== null,
         })),
         unread: await countUnread(ctx.db, user.id),
-        nextCursor: rows.length > req.query.limit && last ? last.created_at.toISOString() : null,
+        nextCursor: rows.length > req.query.limit && last ? encodeTimeCursor(last.created_at, last.id) : null,
       };
     },
   );

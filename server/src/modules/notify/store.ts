@@ -1,4 +1,6 @@
 import type { Executor } from "../../db/database.js";
+import type { TimeCursor } from "../../http/cursor.js";
+import { uuidv7 } from "../../ids.js";
 
 export type OutboundMessage = {
   channel: "sms" | "email";
@@ -31,16 +33,35 @@ export function listOutbound(db: Executor, to: string | undefined, limit: number
   return q.execute();
 }
 
-export type InboxItem = { kind: string; title: string; body: string };
+/**
+ * A notice in the customer's inbox. `at` is when what it tells of happened (default: now): the
+ * inbox lists notices in that order, so a notice written a moment late (a balance notice from the
+ * notice loop) still sits where its money movement happened, not above later ones.
+ */
+export type InboxItem = { kind: string; title: string; body: string; at?: Date };
 
 export async function insertNotification(db: Executor, userId: string, item: InboxItem) {
   await db
     .insertInto("notifications")
-    .values({ user_id: userId, kind: item.kind, title: item.title, body: item.body })
+    .values({
+      // Time-ordered, as inboxInsert's: notices of the same moment list in the order written.
+      id: uuidv7(),
+      user_id: userId,
+      kind: item.kind,
+      title: item.title,
+      body: item.body,
+      ...(item.at ? { created_at: item.at } : {}),
+    })
     .execute();
 }
 
-export function listNotifications(db: Executor, userId: string, cursor: string | undefined, limit: number) {
+/** Newest first by when it happened; after the cursor's notice (keyset on time and id). */
+export function listNotifications(
+  db: Executor,
+  userId: string,
+  after: TimeCursor | undefined,
+  limit: number,
+) {
   let q = db
     .selectFrom("notifications")
     .select(["id", "kind", "title", "body", "created_at", "read_at"])
@@ -48,7 +69,14 @@ export function listNotifications(db: Executor, userId: string, cursor: string |
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(limit + 1);
-  if (cursor) q = q.where("created_at", "<", new Date(cursor));
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb("created_at", "<", after.at),
+        eb.and([eb("created_at", "=", after.at), eb("id", "<", after.id)]),
+      ]),
+    );
+  }
   return q.execute();
 }
 

@@ -150,19 +150,23 @@ export function createPayments(ctx: AppContext, opts: BatcherOptions = {}): Paym
                   .filter((w) => noticed(w.item))
                   .map(({ item: i, debitBalanceAfter }) => ({
                     userId: i.context.userId,
-                    item: balanceNotice({
-                      type: "payment",
-                      amount: -i.request.amount,
-                      balanceAfter: debitBalanceAfter,
-                      currency: i.request.currency,
-                      counterparty: {
-                        kind: "merchant",
-                        merchantName: i.context.merchantName,
-                        name: null,
-                        phone: null,
-                      },
-                      preferences: preferences.get(i.context.userId) ?? null,
-                    }),
+                    item: {
+                      // Dated by the payment (its entries' time), as the notice loop dates its own.
+                      at: now,
+                      ...balanceNotice({
+                        type: "payment",
+                        amount: -i.request.amount,
+                        balanceAfter: debitBalanceAfter,
+                        currency: i.request.currency,
+                        counterparty: {
+                          kind: "merchant",
+                          merchantName: i.context.merchantName,
+                          name: null,
+                          phone: null,
+                        },
+                        preferences: preferences.get(i.context.userId) ?? null,
+                      }),
+                    },
                   }));
                 return [gate.write(), inboxInsert(notices)].filter((w) => w !== null);
               },
