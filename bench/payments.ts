@@ -12,6 +12,7 @@
 // 4. ledger verification after the run, and ONE table.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import { appendFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
 import { cpus, loadavg } from "node:os";
@@ -215,7 +216,12 @@ async function startApp(
   // The V8 flag `npm start` gives the server (docs/operations.md): a young generation big enough
   // that a request's short-lived objects die there (the default spent a third of the app's CPU
   // more, mostly in the scavenger).
-  const nodeArgs = ["--max-semi-space-size=64", "--import", "tsx"];
+  const nodeArgs = [
+    "--max-semi-space-size=64",
+    ...(env.BENCH_NODE_FLAGS ? env.BENCH_NODE_FLAGS.split(" ") : []),
+    "--import",
+    "tsx",
+  ];
   const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), "--serve"], {
     env: {
       ...env,
@@ -237,6 +243,7 @@ async function startApp(
     await new Promise<void>((resolve, reject) => {
       child.once("exit", (code) => reject(new Error(`app exited with ${code}`)));
       child.stdout?.on("data", (d: Buffer) => {
+        if (env.BENCH_APP_STDOUT) appendFileSync(env.BENCH_APP_STDOUT, d);
         if (d.toString().includes("bench-app-ready")) resolve();
       });
     });

@@ -58,6 +58,31 @@ describe("the session cache", () => {
     expect(await cache.load(token, { cached: true })).toBeNull();
   });
 
+  it("never serves a session past its own end, however long its TTL", async () => {
+    const long = createSessionCache(t.ctx, { ttlMs: 600_000, now: () => wall });
+    try {
+      const started = Date.now();
+      while (!long.live() && Date.now() - started < 5_000) await new Promise((r) => setTimeout(r, 20));
+      const { token } = await customerToken();
+      // The session ends 30 s from now (set without telling the caches).
+      await sql`alter table sessions disable trigger sessions_cache_invalidate`.execute(t.db);
+      try {
+        await sql`update sessions set expires_at = ${new Date(t.clock.now().getTime() + 30_000)}
+          where id = ${sha256Hex(token)}`.execute(t.db);
+      } finally {
+        await sql`alter table sessions enable trigger sessions_cache_invalidate`.execute(t.db);
+      }
+      expect(await long.load(token, { cached: true })).not.toBeNull();
+      t.clock.advance(29_000);
+      expect(await long.load(token, { cached: true })).not.toBeNull();
+      // Past its end: well within the TTL, and no notification came, but it is over.
+      t.clock.advance(2_000);
+      expect(await long.load(token, { cached: true })).toBeNull();
+    } finally {
+      await long.close();
+    }
+  });
+
   it("answers routes that do not opt in from the database", async () => {
     await untilLive();
     const { token } = await customerToken();

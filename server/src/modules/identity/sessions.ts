@@ -8,7 +8,7 @@ export const SESSION_COOKIE = "oc_session";
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 /** last_seen_at is written at most this often, so reads do not each cost a write. */
-const TOUCH_INTERVAL_MS = 60 * 1000;
+export const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type SessionStage = "full" | "mfa_enroll";
 
@@ -22,7 +22,11 @@ export type SessionUser = {
   email: string | null;
 };
 
-export type LoadedSession = { id: string; stage: SessionStage; user: SessionUser };
+/**
+ * A live session. `endsAt` is when it ends if nothing else happens: the earlier of its absolute
+ * expiry and its idle deadline as of this load (a cached copy is not used past it).
+ */
+export type LoadedSession = { id: string; stage: SessionStage; user: SessionUser; endsAt: Date };
 
 export type ClientInfo = { ip: string | null; userAgent: string | null };
 
@@ -134,12 +138,15 @@ async function settleSession(
     return null;
   }
   if (row.status !== "active") return null;
-  if (now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+  let lastSeen = row.last_seen_at.getTime();
+  if (now.getTime() - lastSeen > TOUCH_INTERVAL_MS) {
     await db.updateTable("sessions").set({ last_seen_at: now }).where("id", "=", row.id).execute();
+    lastSeen = now.getTime();
   }
   return {
     id: row.id,
     stage: row.stage,
+    endsAt: new Date(Math.min(row.expires_at.getTime(), lastSeen + IDLE_TIMEOUT_MS)),
     user: {
       id: row.user_id,
       kind: row.kind,
