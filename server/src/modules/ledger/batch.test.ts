@@ -383,6 +383,28 @@ describe("two batchers under concurrent load", () => {
     TIME_LIMIT,
   );
 
+  it("sends what queued during a batch as soon as that batch is done, without waiting again for company", async () => {
+    const payer = await customerAccount(t, 10_000n);
+    const shop = await merchant("no-second-wait");
+    // Alone and idle, a transfer would wait a minute for company; two fill a batch at once.
+    const batcher = new TransferBatcher(
+      { db: dbA, clock: t.clock },
+      {},
+      { maxBatch: 2, maxWaitMs: 60_000, concurrency: 1 },
+    );
+    const first = [
+      batcher.submit(payment(payer, shop, 100n), undefined),
+      batcher.submit(payment(payer, shop, 200n), undefined),
+    ];
+    // Queued while the first batch is in flight: it goes right after it, not a minute later.
+    const third = batcher.submit(payment(payer, shop, 300n), undefined);
+    const done = await Promise.all([...first, third]);
+    expect(done.map((r) => r.transfer.amount)).toEqual([100n, 200n, 300n]);
+    expect(done[2]?.transfer.seq).toBeGreaterThan(done[1]?.transfer.seq ?? 0n);
+    await batcher.close();
+    expect(await balance(payer.id)).toBe(10_000n - 600n);
+  });
+
   it("runs beside single postTransfer calls on the same accounts without deadlock or drift", async () => {
     const customers: Account[] = [];
     for (let i = 0; i < 6; i++) customers.push(await customerAccount(t, 10_000n));

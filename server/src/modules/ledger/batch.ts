@@ -2,8 +2,8 @@
 //
 // A plain ledger pays one transaction (and one WAL flush) per transfer, and a hot account (a
 // merchant taking a fifth of all payments) serialises every transfer that touches it. Here
-// concurrent requests queue; a writer takes up to `maxBatch` of them (or what arrived within
-// `maxWaitMs`) and, in ONE transaction and two round trips (steps 1-2 are sent as one pipeline
+// concurrent requests queue; a writer takes up to `maxBatch` of them (what queued while the last
+// batch was in flight, or, when idle, what arrived within `maxWaitMs`) and, in ONE transaction and two round trips (steps 1-2 are sent as one pipeline
 // with `begin`, steps 4-6 as another; db/database.ts):
 //
 //   1. claims every idempotency key with one multi-row insert, in key order; keys already taken
@@ -499,7 +499,11 @@ export async function postTransferBatch<C>(
 export type BatcherOptions = {
   /** Most transfers in one transaction. */
   maxBatch?: number;
-  /** How long the first request of a batch waits for company, in milliseconds. */
+  /**
+   * How long the first request of a batch waits for company when nothing is in flight, in
+   * milliseconds. Requests that queued while a batch was in flight go as soon as it is done:
+   * they have had their company, and waiting longer only adds to their latency.
+   */
   maxWaitMs?: number;
   /** Batches in flight at once in this process (one collects while another commits). */
   concurrency?: number;
@@ -562,14 +566,14 @@ export class TransferBatcher<C = undefined> {
     });
   }
 
-  private schedule(): void {
+  private schedule(afterBatch = false): void {
     if (this.queue.length === 0) {
       if (this.running === 0) for (const done of this.idle.splice(0)) done();
       return;
     }
     if (this.running >= this.concurrency) return;
     if (this.running > 0 && this.queue.length < this.parallelAfter && !this.closed) return;
-    if (this.queue.length >= this.maxBatch || this.closed) {
+    if (this.queue.length >= this.maxBatch || this.closed || afterBatch) {
       this.runBatch();
       return;
     }
@@ -628,7 +632,7 @@ export class TransferBatcher<C = undefined> {
           else this.keysInFlight.set(k, n);
         }
         this.running--;
-        this.schedule();
+        this.schedule(true);
       });
   }
 }

@@ -11,7 +11,7 @@ import { SUPPORTED_CURRENCIES } from "./service.js";
 
 /**
  * How payments are batched (ledger/batch.ts): at most 500 a transaction, the first waiting at most
- * 2 ms for company; while one is in flight another starts only once 100 payments wait, up to 4
+ * 2 ms for company when none is in flight; while one is in flight another starts only once 100 payments wait, up to 4
  * at once per process (they spend most of their time waiting on the database).
  */
 export const PAYMENT_BATCH: BatcherOptions = {
