@@ -182,6 +182,9 @@ async function seed(db: Db): Promise<{ customers: Customer[]; merchants: string[
 
 // --- the app, in a child process ---
 
+/** The payment batches since the last trace line (BENCH_APP_TRACE). */
+const batches: { size: number; ms: number }[] = [];
+
 function traceEventLoop(): void {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
@@ -198,10 +201,15 @@ function traceEventLoop(): void {
   }).observe({ entryTypes: ["gc"] });
   setInterval(() => {
     const ms = (ns: number) => (ns / 1e6).toFixed(1);
+    const sizes = batches.map((b) => b.size).sort((a, b) => a - b);
+    const times = batches.map((b) => b.ms).sort((a, b) => a - b);
+    const at = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
     console.error(
       `[app] event loop delay p50 ${ms(delay.percentile(50))} p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms; ` +
-        `gc ${gc.pauses} pauses (${gc.major} old-generation), ${gc.ms.toFixed(0)} ms, longest ${gc.longest.toFixed(1)} ms`,
+        `gc ${gc.pauses} pauses (${gc.major} old-generation), ${gc.ms.toFixed(0)} ms, longest ${gc.longest.toFixed(1)} ms; ` +
+        `${batches.length} batches, size p50 ${at(sizes, 0.5)}, time p50 ${at(times, 0.5).toFixed(1)} p99 ${at(times, 0.99).toFixed(1)} max ${(times.at(-1) ?? 0).toFixed(1)} ms`,
     );
+    batches.length = 0;
     delay.reset();
     Object.assign(gc, { pauses: 0, ms: 0, longest: 0, major: 0 });
   }, 3000).unref();
@@ -275,6 +283,7 @@ async function serve(): Promise<void> {
   if (env.BENCH_BATCH_CONCURRENCY) PAYMENT_BATCH.concurrency = Number(env.BENCH_BATCH_CONCURRENCY);
   if (env.BENCH_BATCH_WAIT_MS) PAYMENT_BATCH.maxWaitMs = Number(env.BENCH_BATCH_WAIT_MS);
   if (env.BENCH_BATCH_PARALLEL_AFTER) PAYMENT_BATCH.parallelAfter = Number(env.BENCH_BATCH_PARALLEL_AFTER);
+  if (env.BENCH_APP_TRACE) PAYMENT_BATCH.onBatch = (b) => batches.push(b);
   const config = loadConfig();
   const { default: pino } = await import("pino");
   const { ctx, close } = await createContext(config, config.databaseUrl ?? "", pino({ level: "warn" }));

@@ -513,6 +513,8 @@ export type BatcherOptions = {
    * round-trip cost and queue on the hot accounts' locks anyway.
    */
   parallelAfter?: number;
+  /** Told of each batch once it is done: how many transfers it took and how long it ran (ms). */
+  onBatch?: (batch: { size: number; ms: number }) => void;
 };
 
 type Waiting<C> = {
@@ -536,6 +538,7 @@ export class TransferBatcher<C = undefined> {
   readonly maxWaitMs: number;
   readonly concurrency: number;
   readonly parallelAfter: number;
+  private readonly onBatch: BatcherOptions["onBatch"];
 
   constructor(
     private readonly deps: { db: Db; clock: Clock },
@@ -546,6 +549,7 @@ export class TransferBatcher<C = undefined> {
     this.maxWaitMs = opts.maxWaitMs ?? 2;
     this.concurrency = opts.concurrency ?? 2;
     this.parallelAfter = opts.parallelAfter ?? 1;
+    this.onBatch = opts.onBatch;
   }
 
   submit(request: TransferRequest, context: C): Promise<TransferResult> {
@@ -607,6 +611,7 @@ export class TransferBatcher<C = undefined> {
     const keys = this.hooks.lockKey ? batch.map((w) => this.hooks.lockKey?.(w.item) as string) : [];
     for (const k of keys) this.keysInFlight.set(k, (this.keysInFlight.get(k) ?? 0) + 1);
     this.running++;
+    const started = performance.now();
     postTransferBatch(
       this.deps,
       batch.map((w) => w.item),
@@ -632,6 +637,7 @@ export class TransferBatcher<C = undefined> {
           else this.keysInFlight.set(k, n);
         }
         this.running--;
+        this.onBatch?.({ size: batch.length, ms: performance.now() - started });
         this.schedule(true);
       });
   }
