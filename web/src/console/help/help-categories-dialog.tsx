@@ -3,6 +3,7 @@ import { Alert, Button, Form, Input, Modal, Space, Table, type TableColumnsType 
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post, put } from "../../common/api";
+import { useDialogProps } from "../dialogs";
 import { TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
 import { CATEGORY_SLUG, type HelpCategory } from "./help-api";
@@ -19,6 +20,7 @@ export function HelpCategoriesDialog({
   onClose(): void;
 }) {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   const errorText = useErrorText();
   const [names, setNames] = useState<Record<string, Names>>({});
   const [busy, setBusy] = useState(false);
@@ -129,6 +131,7 @@ export function HelpCategoriesDialog({
 
   return (
     <Modal
+      {...dialogProps}
       open
       width={900}
       title={t("help.categories.title")}

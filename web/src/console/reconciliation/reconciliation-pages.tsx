@@ -16,6 +16,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { get, post } from "../../common/api";
+import { useDialogProps } from "../dialogs";
 import { formatTime } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { useErrorText } from "../use-error-text";
@@ -293,6 +294,7 @@ function ResolveDialog({
   onResolved(): void;
 }) {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   const errorText = useErrorText();
   const [form] = Form.useForm<{ note: string }>();
   const [busy, setBusy] = useState(false);
@@ -313,6 +315,7 @@ function ResolveDialog({
 
   return (
     <Modal
+      {...dialogProps}
       open
       title={t("reconciliation.resolveTitle")}
       okText={t("reconciliation.resolve")}

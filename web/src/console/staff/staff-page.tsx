@@ -19,6 +19,7 @@ import { ApiError, patch, post } from "../../common/api";
 import { useList } from "../../common/ui/use-list";
 import { useSubmit } from "../../common/ui/use-submit";
 import type { StaffMember } from "../api-types";
+import { useDialogProps } from "../dialogs";
 import { formatTime, roleLabel } from "../labels";
 import { PageTitle, TableCaption } from "../page-title";
 import { staffRoles } from "../permissions";
@@ -51,6 +52,7 @@ export function StaffPage() {
   const { t } = useTranslation();
   const { me } = useMe();
   const { message, modal } = App.useApp();
+  const dialogProps = useDialogProps();
   const errorText = useStaffErrorText();
   const staff = useList<StaffMember>("/api/v1/console/staff", errorText);
   const action = useSubmit(errorText);
@@ -123,6 +125,7 @@ export function StaffPage() {
               disabled={s.id === me.id}
               onClick={() =>
                 modal.confirm({
+                  ...dialogProps,
                   title: t("staff.confirmDisable", { email: s.email ?? s.name ?? s.id }),
                   content: t("staff.confirmDisableHint"),
                   okText: t("staff.disable"),
@@ -222,10 +225,12 @@ function FormDialog<T>({
   children: ReactNode;
 }) {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   const [form] = Form.useForm<T>();
   const submit = useSubmit(describe);
   return (
     <Modal
+      {...dialogProps}
       open
       title={title}
       okText={okText}

@@ -3,6 +3,7 @@ import { Alert, Button, Form, Input, List, Modal, Popconfirm, Space, Typography 
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { del, post, put } from "../../common/api";
+import { useDialogProps } from "../dialogs";
 import { useErrorText } from "../use-error-text";
 import type { CannedResponse } from "./ticket-parts";
 
@@ -20,6 +21,7 @@ export function CannedResponsesModal({
   onChanged: () => Promise<void>;
 }) {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   const errorText = useErrorText();
   const [form] = Form.useForm<Draft>();
   const [editing, setEditing] = useState<string | null>(null);
@@ -58,7 +60,14 @@ export function CannedResponsesModal({
   };
 
   return (
-    <Modal open={open} title={t("tickets.canned.title")} onCancel={onClose} footer={null} width={680}>
+    <Modal
+      {...dialogProps}
+      open={open}
+      title={t("tickets.canned.title")}
+      onCancel={onClose}
+      footer={null}
+      width={680}
+    >
       {error ? <Alert type="error" showIcon role="alert" title={error} style={{ marginBottom: 12 }} /> : null}
       <List
         size="small"

@@ -4,6 +4,7 @@ import { Alert, Button, Form, Input, Modal, Select, Space, Typography } from "an
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { post } from "../../common/api";
+import { useDialogProps } from "../dialogs";
 import { useErrorText } from "../use-error-text";
 import { CustomerFinder } from "./ticket-customer-finder";
 import {
@@ -36,6 +37,7 @@ export function LogCallModal({
   onLogged: (ticket: Ticket, joined: boolean) => void;
 }) {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   const errorText = useErrorText();
   const [form] = Form.useForm<CallForm>();
   const [customerId, setCustomerId] = useState<string | null>(null);
@@ -107,6 +109,7 @@ export function LogCallModal({
 
   return (
     <Modal
+      {...dialogProps}
       open={open}
       title={t("tickets.logCall.title")}
       onCancel={() => {
