@@ -50,10 +50,17 @@ async function openWithdrawal(page: Page, customer: ApiCustomer) {
   return page.getByRole("dialog", { name: /提现 ¥50000\.00/ });
 }
 
+/** Approves in the confirm dialog, and checks the approval reached the server. */
 async function approve(page: Page, drawer: ReturnType<Page["getByRole"]>) {
   await drawer.getByRole("button", { name: "通过" }).click();
   const confirm = page.getByRole("dialog", { name: "确认通过此申请？" });
+  await expect(confirm).toBeVisible();
+  const approved = page.waitForResponse(
+    (r) => r.request().method() === "POST" && /\/api\/v1\/console\/reviews\/[^/]+\/approve$/.test(r.url()),
+    { timeout: 15_000 },
+  );
   await confirm.getByRole("button", { name: "通过" }).click();
+  expect((await approved).ok(), "the approval was accepted").toBeTruthy();
   await expect(confirm).toHaveCount(0);
 }
 

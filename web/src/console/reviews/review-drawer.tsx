@@ -12,10 +12,11 @@ import {
   Spin,
   Typography,
 } from "antd";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError, get, post } from "../../common/api";
 import type { PersonRef } from "../api-types";
+import { useDialogProps } from "../dialogs";
 import { formatTime, reviewKindLabel, reviewStatusLabel, statusBadge, summaryValue } from "../labels";
 import { useMe } from "../session";
 import { useErrorText } from "../use-error-text";
@@ -105,6 +106,9 @@ export function ReviewDrawer({
       size={560}
       title={item ? item.title : t("reviews.detail")}
       closable={{ "aria-label": t("common.close") }}
+      // The content scrolls inside a region keyboard users can reach (axe scrollable-region-focusable):
+      // a withdrawal with its approvals runs past the drawer's height, and may hold no control.
+      styles={{ body: { padding: 0, overflow: "hidden", display: "flex" } }}
       footer={
         item?.status === "pending" ? (
           <Space>
@@ -118,90 +122,93 @@ export function ReviewDrawer({
         ) : null
       }
     >
-      {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
-      {!item && !error && <Spin />}
-      {item?.status === "pending" && iApproved && (
-        <Alert type="info" showIcon title={t("reviews.youApproved")} style={{ marginBottom: 16 }} />
-      )}
-      {item && !iApproved && partlyApproved(item) && approvals && (
-        <Alert
-          type="warning"
-          showIcon
-          title={t("reviews.needsMore", { count: approvals.count, required: approvals.required })}
-          style={{ marginBottom: 16 }}
-        />
-      )}
-      {item && (
-        <>
-          <Descriptions column={1} bordered size="small" title={t("reviews.request")}>
-            <Descriptions.Item label={t("reviews.col.kind")}>
-              {reviewKindLabel(t, item.kind)}
-            </Descriptions.Item>
-            <Descriptions.Item label={t("reviews.col.customer")}>
-              {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
-            </Descriptions.Item>
-            {Object.entries(item.summary).map(([key, value]) => (
-              <Descriptions.Item key={key} label={reviewSummaryLabel(t, key)}>
-                {summaryValue(t, key, value)}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take focus, or keyboard users cannot scroll it (WCAG 2.1.1; axe scrollable-region-focusable) */}
+      <section className="oc-drawer-scroll" tabIndex={0} aria-label={t("reviews.detailRegion")}>
+        {error && <Alert type="error" showIcon title={error} role="alert" style={{ marginBottom: 16 }} />}
+        {!item && !error && <Spin />}
+        {item?.status === "pending" && iApproved && (
+          <Alert type="info" showIcon title={t("reviews.youApproved")} style={{ marginBottom: 16 }} />
+        )}
+        {item && !iApproved && partlyApproved(item) && approvals && (
+          <Alert
+            type="warning"
+            showIcon
+            title={t("reviews.needsMore", { count: approvals.count, required: approvals.required })}
+            style={{ marginBottom: 16 }}
+          />
+        )}
+        {item && (
+          <>
+            <Descriptions column={1} bordered size="small" title={t("reviews.request")}>
+              <Descriptions.Item label={t("reviews.col.kind")}>
+                {reviewKindLabel(t, item.kind)}
               </Descriptions.Item>
-            ))}
-            <Descriptions.Item label={t("reviews.col.status")}>
-              <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
-            </Descriptions.Item>
-            {approvalsOf(item).required > 1 && (
-              <Descriptions.Item label={t("reviews.approvalsCol")}>
-                <ApprovalCount item={item} />
+              <Descriptions.Item label={t("reviews.col.customer")}>
+                {item.subject ? `${item.subject.name ?? "—"} ${item.subject.phone ?? ""}` : "—"}
               </Descriptions.Item>
-            )}
-            <Descriptions.Item label={t("reviews.submittedAt")}>
-              {formatTime(item.createdAt)}
-            </Descriptions.Item>
-            {item.status !== "pending" && (
+              {Object.entries(item.summary).map(([key, value]) => (
+                <Descriptions.Item key={key} label={reviewSummaryLabel(t, key)}>
+                  {summaryValue(t, key, value)}
+                </Descriptions.Item>
+              ))}
+              <Descriptions.Item label={t("reviews.col.status")}>
+                <Badge status={statusBadge(item.status)} text={reviewStatusLabel(t, item.status)} />
+              </Descriptions.Item>
+              {approvalsOf(item).required > 1 && (
+                <Descriptions.Item label={t("reviews.approvalsCol")}>
+                  <ApprovalCount item={item} />
+                </Descriptions.Item>
+              )}
+              <Descriptions.Item label={t("reviews.submittedAt")}>
+                {formatTime(item.createdAt)}
+              </Descriptions.Item>
+              {item.status !== "pending" && (
+                <>
+                  <Descriptions.Item label={t("reviews.decidedBy")}>
+                    {personName(item.decidedBy)}
+                  </Descriptions.Item>
+                  <Descriptions.Item label={t("reviews.decidedAt")}>
+                    {formatTime(item.decidedAt)}
+                  </Descriptions.Item>
+                  <Descriptions.Item label={t("reviews.reason")}>{item.reason || "—"}</Descriptions.Item>
+                </>
+              )}
+            </Descriptions>
+            {approvals && approvals.required > 1 && approvals.by.length > 0 && (
               <>
-                <Descriptions.Item label={t("reviews.decidedBy")}>
-                  {personName(item.decidedBy)}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("reviews.decidedAt")}>
-                  {formatTime(item.decidedAt)}
-                </Descriptions.Item>
-                <Descriptions.Item label={t("reviews.reason")}>{item.reason || "—"}</Descriptions.Item>
+                <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+                  {t("reviews.approvalsTitle")}
+                </Typography.Title>
+                <ul aria-label={t("reviews.approvalsTitle")} style={{ paddingInlineStart: 20 }}>
+                  {approvals.by.map((a) => (
+                    <li key={a.id}>
+                      {a.name ?? a.id} · {formatTime(a.at)}
+                      {a.reason ? ` · ${a.reason}` : ""}
+                    </li>
+                  ))}
+                </ul>
               </>
             )}
-          </Descriptions>
-          {approvals && approvals.required > 1 && approvals.by.length > 0 && (
-            <>
-              <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
-                {t("reviews.approvalsTitle")}
-              </Typography.Title>
-              <ul aria-label={t("reviews.approvalsTitle")} style={{ paddingInlineStart: 20 }}>
-                {approvals.by.map((a) => (
-                  <li key={a.id}>
-                    {a.name ?? a.id} · {formatTime(a.at)}
-                    {a.reason ? ` · ${a.reason}` : ""}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-          <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
-            {t("reviews.proof")}
-          </Typography.Title>
-          {!item.proofUrl && <Typography.Paragraph>{t("reviews.noProof")}</Typography.Paragraph>}
-          {item.proofUrl && !proof && <Spin />}
-          {proof?.kind === "image" && (
-            <img
-              src={proof.url}
-              alt={t("reviews.proofImage")}
-              style={{ maxWidth: "100%", border: "1px solid #f0f0f0", borderRadius: 6 }}
-            />
-          )}
-          {proof && proof.kind !== "image" && (
-            <a href={proof.url} target="_blank" rel="noreferrer">
-              {proof.kind === "pdf" ? t("reviews.openPdf") : t("reviews.openProof")}
-            </a>
-          )}
-        </>
-      )}
+            <Typography.Title level={2} style={{ fontSize: 16, marginTop: 24 }}>
+              {t("reviews.proof")}
+            </Typography.Title>
+            {!item.proofUrl && <Typography.Paragraph>{t("reviews.noProof")}</Typography.Paragraph>}
+            {item.proofUrl && !proof && <Spin />}
+            {proof?.kind === "image" && (
+              <img
+                src={proof.url}
+                alt={t("reviews.proofImage")}
+                style={{ maxWidth: "100%", border: "1px solid #f0f0f0", borderRadius: 6 }}
+              />
+            )}
+            {proof && proof.kind !== "image" && (
+              <a href={proof.url} target="_blank" rel="noreferrer">
+                {proof.kind === "pdf" ? t("reviews.openPdf") : t("reviews.openProof")}
+              </a>
+            )}
+          </>
+        )}
+      </section>
       {item && decision && (
         <DecisionDialog
           item={item}
@@ -238,11 +245,17 @@ function DecisionDialog({
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [form] = Form.useForm<{ reason?: string }>();
+  const dialogProps = useDialogProps();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [stale, setStale] = useState(false);
+  // One decision at a time: a second click can reach here before React has drawn the button as
+  // loading, and would post the decision twice.
+  const sending = useRef(false);
 
   async function submit(values: { reason?: string }) {
+    if (sending.current) return;
+    sending.current = true;
     setBusy(true);
     setError(null);
     const reason = values.reason?.trim();
@@ -265,12 +278,14 @@ function DecisionDialog({
         setError(errorText(err));
       }
     } finally {
+      sending.current = false;
       setBusy(false);
     }
   }
 
   return (
     <Modal
+      {...dialogProps}
       open
       title={decision === "approve" ? t("reviews.confirmApprove") : t("reviews.confirmReject")}
       onCancel={stale ? onStale : onCancel}
