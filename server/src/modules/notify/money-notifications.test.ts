@@ -437,14 +437,7 @@ describe("balance-change notices", () => {
       .select("id")
       .where("owner_user_id", "=", c.user.id)
       .executeTakeFirstOrThrow();
-    await postTransfer(t.ctx, {
-      idempotencyKey: `test:${randomUUID()}`,
-      type: "topup",
-      debitAccountId: gateway.id,
-      creditAccountId: wallet.id,
-      amount: 5_000n,
-      currency: "CNY",
-    });
+    await transfer(gateway.id, wallet.id, 5_000n, "topup");
     t.clock.advance(120_000);
     const paidAt = t.clock.now();
     const paid = await c.client.post(
