@@ -136,8 +136,10 @@ export function createSessionCache(
       if (hit) {
         // Young by the wall clock and by the app's clock (tests move the latter to expire sessions).
         const age = now() - hit.at;
-        const clockAge = ctx.clock.now().getTime() - hit.atClock;
-        const fresh = age <= ttl && clockAge >= 0 && clockAge <= ttl && ctx.clock.now() < hit.session.endsAt;
+        const clockNow = ctx.clock.now().getTime();
+        const clockAge = clockNow - hit.atClock;
+        const fresh =
+          age <= ttl && clockAge >= 0 && clockAge <= ttl && clockNow < hit.session.endsAt.getTime();
         if (cached && fresh && live()) return hit.session;
         drop(id);
       }

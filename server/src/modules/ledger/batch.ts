@@ -3,8 +3,9 @@
 // A plain ledger pays one transaction (and one WAL flush) per transfer, and a hot account (a
 // merchant taking a fifth of all payments) serialises every transfer that touches it. Here
 // concurrent requests queue; a writer takes up to `maxBatch` of them (what queued while the last
-// batch was in flight, or, when idle, what arrived within `maxWaitMs`) and, in ONE transaction and two round trips (steps 1-2 are sent as one pipeline
-// with `begin`, steps 4-6 as another; db/database.ts):
+// batch was in flight, or, when idle, what arrived within `maxWaitMs`) and, in ONE transaction
+// and two round trips (steps 1-2 are sent as one pipeline with `begin`, steps 4-6 as another;
+// db/database.ts):
 //
 //   1. claims every idempotency key with one multi-row insert, in key order; keys already taken
 //      are answered as postTransfer answers them (replay of the first result, or

@@ -4,6 +4,7 @@ import { type RawBuilder, sql } from "kysely";
 import { type Db, type Executor, pgArray, preparedStatement } from "../../db/database.js";
 import type { LedgerAccountKind, LedgerTransferType, Preferences } from "../../db/schema.js";
 import { uuidv7 } from "../../ids.js";
+import type { InboxItem as StoredItem } from "./store.js";
 
 // Renamed by migration 0025 (from "balance"), so that processes from before it, which would not
 // skip the entries whose notice their writer wrote, find no cursor and leave the notices alone.
@@ -168,8 +169,8 @@ export async function insertInboxItems(tx: Executor, items: InboxItem[]): Promis
   if (insert) await sql`${preparedStatement} ${insert}`.execute(tx);
 }
 
-/** A customer's notice; `at`, when its event happened (default: the statement's time), orders the inbox. */
-export type InboxItem = { userId: string; item: { kind: string; title: string; body: string; at?: Date } };
+/** A notice for one customer (store.ts's InboxItem; `at` defaults to the statement's time). */
+export type InboxItem = { userId: string; item: StoredItem };
 
 /**
  * insertInboxItems's statement, null for no items: on its own, or as a part of a larger
